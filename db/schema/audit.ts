@@ -1,0 +1,38 @@
+// The append-only, hash-chained audit log. Immutability is enforced by triggers in the
+// migration `audit_log_immutability_and_row_security`.
+import { bigint, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    // Gapless position in the chain, assigned under the chain-head lock.
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    id: uuid('id').notNull().unique(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
+    actorType: text('actor_type', { enum: ['user', 'agent', 'system', 'anonymous'] }).notNull(),
+    actorId: text('actor_id'),
+    actorLabel: text('actor_label'),
+    tenantId: uuid('tenant_id'),
+    action: text('action').notNull(),
+    resourceType: text('resource_type'),
+    resourceId: text('resource_id'),
+    outcome: text('outcome', { enum: ['success', 'failure', 'denied'] }).notNull(),
+    clientAddress: text('client_address'),
+    userAgent: text('user_agent'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    index('audit_events_occurred_idx').on(t.occurredAt),
+    index('audit_events_tenant_idx').on(t.tenantId, t.seq),
+    index('audit_events_action_idx').on(t.action),
+  ],
+);
+
+// The chain head: one row, locked FOR UPDATE by every writer, so hashes link in commit order.
+export const auditChainHead = pgTable('audit_chain_head', {
+  id: text('id').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+});

@@ -1,0 +1,55 @@
+// The one audit writer. Called inside the transaction of the change it records, it takes
+// the chain-head lock, links the event to the previous one and advances the head, so the
+// change and its record commit together or not at all, in one total order.
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Tx } from '@/db/client';
+import { auditChainHead, auditEvents } from '@/db/schema';
+import { hashEvent } from '@/server/domain/audit/hash-event';
+import type { ServiceContext } from '../context';
+
+export interface AuditInput {
+  action: string;
+  outcome: 'success' | 'failure' | 'denied';
+  tenantId?: string | null;
+  resourceType?: string | null;
+  resourceId?: string | null;
+  details?: Record<string, unknown>;
+  /** Overrides the actor taken from the context (e.g. a failed sign-in names the account tried). */
+  actor?: { type: 'user' | 'agent' | 'system' | 'anonymous'; id: string | null; label: string | null };
+}
+
+export async function appendAuditEvent(tx: Tx, ctx: ServiceContext, input: AuditInput): Promise<{ seq: number; id: string }> {
+  const [head] = await tx.select().from(auditChainHead).where(eq(auditChainHead.id, 'head')).for('update');
+  if (!head) throw new Error('audit chain head is missing: the database was not migrated');
+  const actor = input.actor ?? actorOf(ctx);
+  const content = {
+    seq: head.seq + 1,
+    id: randomUUID(),
+    occurredAt: new Date(Math.floor(ctx.now().getTime())),
+    actorType: actor.type,
+    actorId: actor.id,
+    actorLabel: actor.label,
+    tenantId: input.tenantId ?? null,
+    action: input.action,
+    resourceType: input.resourceType ?? null,
+    resourceId: input.resourceId ?? null,
+    outcome: input.outcome,
+    clientAddress: ctx.client.address,
+    userAgent: ctx.client.userAgent,
+    // Round-trip through JSON so what is hashed is exactly what jsonb will give back.
+    details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
+    prevHash: head.hash,
+  };
+  const hash = hashEvent(content);
+  await tx.insert(auditEvents).values({ ...content, hash });
+  await tx.update(auditChainHead).set({ seq: content.seq, hash }).where(eq(auditChainHead.id, 'head'));
+  return { seq: content.seq, id: content.id };
+}
+
+function actorOf(ctx: ServiceContext): NonNullable<AuditInput['actor']> {
+  const p = ctx.principal;
+  if (p.kind === 'user') return { type: 'user', id: p.userId, label: p.email };
+  if (p.kind === 'system') return { type: 'system', id: null, label: p.label };
+  return { type: 'anonymous', id: null, label: null };
+}

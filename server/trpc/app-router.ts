@@ -1,0 +1,15 @@
+// The root router: one sub-router per domain.
+import { auditRouter } from './routers/audit';
+import { authRouter } from './routers/auth';
+import { tenantsRouter } from './routers/tenants';
+import { usersRouter } from './routers/users';
+import { router } from './init';
+
+export const appRouter = router({
+  auth: authRouter,
+  tenants: tenantsRouter,
+  users: usersRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;
