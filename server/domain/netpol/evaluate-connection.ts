@@ -1,0 +1,334 @@
+// Decides whether one connection is allowed by the NetworkPolicies in force and says why.
+// Built once per (cluster, policy set) and queried many times: isolation sets and peer
+// matches are memoised per member so that impact analysis over millions of flows stays cheap.
+import { cidrContainsIp, parseIp, type IpAddress } from './ip-block';
+import { matchesSelector, type Labels } from './label-selector';
+import type {
+  ClusterMember,
+  ContainerPort,
+  IpBlock,
+  Namespace,
+  NetworkPolicy,
+  PolicyPeer,
+  PolicyPort,
+  PolicyRef,
+  Protocol,
+} from './model';
+
+/** Label the API server puts on every namespace (immutable, equal to its name). */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+export interface EngineOptions {
+  /**
+   * Whether an `ipBlock` peer matches in-cluster pods whose IP falls in the block. Upstream
+   * leaves this to the implementation; Calico, Antrea, kube-router, OVN and the upstream e2e
+   * conformance tests match pod IPs, Cilium does not. Default true.
+   */
+  ipBlockMatchesPods?: boolean;
+}
+
+/** One side of a connection: a cluster member by its index in the engine, or an external IP. */
+export type Endpoint = { member: number } | { ip: string };
+
+export interface Connection {
+  source: Endpoint;
+  destination: Endpoint;
+  port: number;
+  protocol: Protocol;
+}
+
+/** Which rule allowed one direction. `peer`/`port` are null when the rule had no `from`/`to` or no `ports`. */
+export interface RuleMatch {
+  policy: PolicyRef;
+  rule: number;
+  peer: number | null;
+  port: number | null;
+}
+
+export interface DirectionVerdict {
+  direction: 'egress' | 'ingress';
+  /** The endpoint whose policies decide this direction: the source for egress, the destination for ingress. */
+  subject: string;
+  /** False when the subject is outside the cluster and so no policy can apply to it. */
+  inCluster: boolean;
+  isolated: boolean;
+  isolatingPolicies: PolicyRef[];
+  allowed: boolean;
+  allowedBy: RuleMatch[];
+}
+
+export interface Verdict {
+  allowed: boolean;
+  source: string;
+  destination: string;
+  port: number;
+  protocol: Protocol;
+  egress: DirectionVerdict;
+  ingress: DirectionVerdict;
+}
+
+interface MemberInfo {
+  namespace: string;
+  name: string;
+  labels: Labels;
+  ips: IpAddress[];
+  portsByName: Map<string, ContainerPort>;
+}
+
+interface CompiledPeer {
+  peer: PolicyPeer;
+  policyNamespace: string;
+  /** Per member: 0 not yet computed, 1 no match, 2 match. Allocated on first use. */
+  memo: Uint8Array | null;
+}
+
+interface CompiledRule {
+  peers: CompiledPeer[] | null;
+  ports: PolicyPort[];
+}
+
+interface CompiledPolicy {
+  ref: PolicyRef;
+  policy: NetworkPolicy;
+  ingress: CompiledRule[];
+  egress: CompiledRule[];
+}
+
+type Direction = 'ingress' | 'egress';
+
+export function namespaceLabelsWithName(ns: Namespace): Labels {
+  return { ...ns.labels, [NAMESPACE_NAME_LABEL]: ns.name };
+}
+
+export function portMatches(pp: PolicyPort, port: number, protocol: Protocol, destination: ContainerPortLookup | null): boolean {
+  if (pp.protocol !== protocol) return false;
+  if (pp.port === undefined) return true;
+  if (typeof pp.port === 'number') {
+    return pp.endPort === undefined ? port === pp.port : port >= pp.port && port <= pp.endPort;
+  }
+  // Named ports resolve on the destination pod, in both directions; an external
+  // destination has no named ports, so such a rule never matches it.
+  if (!destination) return false;
+  const cp = destination.get(pp.port);
+  return cp !== undefined && cp.protocol === protocol && cp.port === port;
+}
+
+export type ContainerPortLookup = Pick<Map<string, ContainerPort>, 'get'>;
+
+export class NetpolEngine {
+  readonly members: readonly ClusterMember[];
+  readonly policies: readonly NetworkPolicy[];
+  private readonly info: MemberInfo[];
+  private readonly namespaceLabels = new Map<string, Labels>();
+  private readonly byNamespace = new Map<string, CompiledPolicy[]>();
+  private readonly compiled: CompiledPolicy[];
+  private readonly isolation: Record<Direction, (CompiledPolicy[] | undefined)[]>;
+  private readonly externalIps = new Map<string, IpAddress | null>();
+  private readonly ipBlockMatchesPods: boolean;
+
+  constructor(
+    input: { namespaces: readonly Namespace[]; members: readonly ClusterMember[]; policies: readonly NetworkPolicy[] },
+    options: EngineOptions = {},
+  ) {
+    this.members = input.members;
+    this.policies = input.policies;
+    this.ipBlockMatchesPods = options.ipBlockMatchesPods ?? true;
+    for (const ns of input.namespaces) this.namespaceLabels.set(ns.name, namespaceLabelsWithName(ns));
+    this.info = input.members.map((m) => {
+      const portsByName = new Map<string, ContainerPort>();
+      for (const p of m.ports) if (p.name) portsByName.set(p.name, p);
+      const ips: IpAddress[] = [];
+      for (const text of m.ips) {
+        const ip = parseIp(text);
+        if (ip) ips.push(ip);
+      }
+      return { namespace: m.namespace, name: m.name, labels: m.labels, ips, portsByName };
+    });
+    const compileRules = (rules: NetworkPolicy['ingress'], ns: string) =>
+      rules.map((r) => ({
+        peers: r.peers === null ? null : r.peers.map((peer) => ({ peer, policyNamespace: ns, memo: null })),
+        ports: r.ports,
+      }));
+    this.compiled = input.policies.map((policy) => ({
+      ref: { namespace: policy.namespace, name: policy.name },
+      policy,
+      ingress: compileRules(policy.ingress, policy.namespace),
+      egress: compileRules(policy.egress, policy.namespace),
+    }));
+    for (const cp of this.compiled) {
+      const list = this.byNamespace.get(cp.ref.namespace);
+      if (list) list.push(cp);
+      else this.byNamespace.set(cp.ref.namespace, [cp]);
+    }
+    this.isolation = { ingress: new Array(this.info.length), egress: new Array(this.info.length) };
+  }
+
+  labelsOfNamespace(name: string): Labels {
+    let labels = this.namespaceLabels.get(name);
+    if (!labels) {
+      // A namespace known only from its pods still carries the automatic name label.
+      labels = { [NAMESPACE_NAME_LABEL]: name };
+      this.namespaceLabels.set(name, labels);
+    }
+    return labels;
+  }
+
+  describe(endpoint: Endpoint): string {
+    if ('ip' in endpoint) return endpoint.ip;
+    const m = this.info[endpoint.member];
+    return m ? `${m.namespace}/${m.name}` : `#${endpoint.member}`;
+  }
+
+  /** Policies that select the member and isolate it in `direction`, in input order. */
+  isolatingPolicies(member: number, direction: Direction): PolicyRef[] {
+    return this.isolatingCompiled(member, direction).map((c) => c.ref);
+  }
+
+  private isolatingCompiled(member: number, direction: Direction): CompiledPolicy[] {
+    const cached = this.isolation[direction][member];
+    if (cached) return cached;
+    const m = this.info[member];
+    if (!m) throw new RangeError(`no cluster member #${member}`);
+    const out: CompiledPolicy[] = [];
+    for (const cp of this.byNamespace.get(m.namespace) ?? []) {
+      const isolates = direction === 'ingress' ? cp.policy.ingressIsolation : cp.policy.egressIsolation;
+      if (isolates && matchesSelector(cp.policy.podSelector, m.labels)) out.push(cp);
+    }
+    this.isolation[direction][member] = out;
+    return out;
+  }
+
+  private externalIp(text: string): IpAddress | null {
+    let ip = this.externalIps.get(text);
+    if (ip === undefined) {
+      ip = parseIp(text);
+      this.externalIps.set(text, ip);
+    }
+    return ip;
+  }
+
+  private peerMatches(cp: CompiledPeer, other: Endpoint): boolean {
+    if ('ip' in other) {
+      const block = cp.peer.ipBlock;
+      if (!block) return false;
+      const ip = this.externalIp(other.ip);
+      return ip !== null && ipInBlock(block, ip);
+    }
+    const idx = other.member;
+    let memo = cp.memo;
+    if (!memo) memo = cp.memo = new Uint8Array(this.info.length);
+    const cached = memo[idx];
+    if (cached) return cached === 2;
+    const result = this.peerMatchesMember(cp, this.info[idx]!);
+    memo[idx] = result ? 2 : 1;
+    return result;
+  }
+
+  private peerMatchesMember(cp: CompiledPeer, m: MemberInfo): boolean {
+    const { peer } = cp;
+    if (peer.ipBlock) {
+      if (!this.ipBlockMatchesPods) return false;
+      const block = peer.ipBlock;
+      return m.ips.some((ip) => ipInBlock(block, ip));
+    }
+    if (peer.namespaceSelector) {
+      if (!matchesSelector(peer.namespaceSelector, this.labelsOfNamespace(m.namespace))) return false;
+    } else if (m.namespace !== cp.policyNamespace) {
+      return false;
+    }
+    return peer.podSelector ? matchesSelector(peer.podSelector, m.labels) : true;
+  }
+
+  private destinationPorts(conn: Connection): ContainerPortLookup | null {
+    return 'member' in conn.destination ? this.info[conn.destination.member]!.portsByName : null;
+  }
+
+  /**
+   * One direction of the decision. With `all` false it stops at the first allowing rule,
+   * which is what bulk callers need; with `all` true it lists every allowing rule.
+   */
+  private decide(direction: Direction, conn: Connection, all: boolean): { isolating: CompiledPolicy[] | null; matches: RuleMatch[]; allowed: boolean } {
+    const subject = direction === 'egress' ? conn.source : conn.destination;
+    const other = direction === 'egress' ? conn.destination : conn.source;
+    if ('ip' in subject) return { isolating: null, matches: [], allowed: true };
+    const isolating = this.isolatingCompiled(subject.member, direction);
+    if (isolating.length === 0) return { isolating, matches: [], allowed: true };
+    const dstPorts = this.destinationPorts(conn);
+    const matches: RuleMatch[] = [];
+    for (const cp of isolating) {
+      const rules = direction === 'egress' ? cp.egress : cp.ingress;
+      for (let r = 0; r < rules.length; r++) {
+        const rule = rules[r]!;
+        let portIndex: number | null = null;
+        if (rule.ports.length > 0) {
+          portIndex = -1;
+          for (let p = 0; p < rule.ports.length; p++) {
+            if (portMatches(rule.ports[p]!, conn.port, conn.protocol, dstPorts)) {
+              portIndex = p;
+              break;
+            }
+          }
+          if (portIndex === -1) continue;
+        }
+        let peerIndex: number | null = null;
+        if (rule.peers !== null) {
+          peerIndex = -1;
+          for (let q = 0; q < rule.peers.length; q++) {
+            if (this.peerMatches(rule.peers[q]!, other)) {
+              peerIndex = q;
+              break;
+            }
+          }
+          if (peerIndex === -1) continue;
+        }
+        matches.push({ policy: cp.ref, rule: r, peer: peerIndex, port: portIndex });
+        if (!all) return { isolating, matches, allowed: true };
+      }
+    }
+    return { isolating, matches, allowed: matches.length > 0 };
+  }
+
+  /** The verdict alone, without building an explanation. */
+  allows(conn: Connection): boolean {
+    return this.decide('egress', conn, false).allowed && this.decide('ingress', conn, false).allowed;
+  }
+
+  /** Verdict for one direction only (the console shows "would the destination accept this?"). */
+  allowsDirection(conn: Connection, direction: Direction): boolean {
+    return this.decide(direction, conn, false).allowed;
+  }
+
+  /** The verdict with its explanation: every isolating policy and every allowing rule. */
+  evaluate(conn: Connection): Verdict {
+    const side = (direction: Direction): DirectionVerdict => {
+      const subject = direction === 'egress' ? conn.source : conn.destination;
+      const d = this.decide(direction, conn, true);
+      return {
+        direction,
+        subject: this.describe(subject),
+        inCluster: d.isolating !== null,
+        isolated: d.isolating !== null && d.isolating.length > 0,
+        isolatingPolicies: (d.isolating ?? []).map((c) => c.ref),
+        allowed: d.allowed,
+        allowedBy: d.matches,
+      };
+    };
+    const egress = side('egress');
+    const ingress = side('ingress');
+    return {
+      allowed: egress.allowed && ingress.allowed,
+      source: this.describe(conn.source),
+      destination: this.describe(conn.destination),
+      port: conn.port,
+      protocol: conn.protocol,
+      egress,
+      ingress,
+    };
+  }
+}
+
+function ipInBlock(block: IpBlock, ip: IpAddress): boolean {
+  if (!cidrContainsIp(block.cidr, ip)) return false;
+  for (const e of block.except) if (cidrContainsIp(e, ip)) return false;
+  return true;
+}
