@@ -23,8 +23,25 @@ export interface ChainedContent {
   prevHash: string;
 }
 
-export function hashEvent(event: ChainedContent): string {
-  const canonical = canonicalize({ ...event, occurredAt: event.occurredAt.toISOString() });
+export function hashEvent(e: ChainedContent): string {
+  // Fields are named one by one: a stored row also carries its own hash, which must not hash itself.
+  const canonical = canonicalize({
+    seq: e.seq,
+    id: e.id,
+    occurredAt: e.occurredAt.toISOString(),
+    actorType: e.actorType,
+    actorId: e.actorId,
+    actorLabel: e.actorLabel,
+    tenantId: e.tenantId,
+    action: e.action,
+    resourceType: e.resourceType,
+    resourceId: e.resourceId,
+    outcome: e.outcome,
+    clientAddress: e.clientAddress,
+    userAgent: e.userAgent,
+    details: e.details,
+    prevHash: e.prevHash,
+  });
   if (canonical === undefined) throw new Error('audit event cannot be canonicalized');
   return createHash('sha256').update(canonical).digest('hex');
 }
