@@ -12,3 +12,5 @@ export { canI, canIUser, describeAllowedBy, type CanIResult, type AllowedBy } fr
 export { whoCan, type WhoCanResult, type WhoCanEntry } from './who-can';
 export { resolveResourceArg, WORKLOAD_RESOURCES } from './well-known-resources';
 export { Scenario, ScenarioCheck, runScenario, runScenarioText, describeCheck, type CheckResult, type ScenarioResult } from './scenario';
+export { effectivePermissions, appliedRules, sortVerbs, type EffectivePermissions, type MatrixRow, type NonResourceRow, type AppliedRule, type RuleSource, type Scope } from './effective-permissions';
+export { riskFindings, RiskFinding, RiskOptions, RiskCheck, Severity } from './risk-findings';
