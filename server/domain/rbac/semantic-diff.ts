@@ -1,0 +1,174 @@
+// What an RBAC change grants and takes away: for each subject named in a binding, the
+// permissions gained and lost between two object sets, as an approver reads them.
+import type { RuleSource, Scope } from './effective-permissions';
+import type { BindingProblem, IndexedBinding, RbacIndex } from './index-bindings';
+import type { ObjectRef } from './model';
+import { resolveSubject, subjectKey, type ResolvedSubject } from './subject';
+
+/** One atomic permission: a verb on one resource (one name, or all) in one scope, or a verb on a URL. */
+export type Permission =
+  | { type: 'resource'; scope: Scope; apiGroup: string; resource: string; verb: string; resourceName: string | null }
+  | { type: 'nonResource'; url: string; verb: string };
+
+export type PermissionChange = Permission & { via: RuleSource[] };
+
+export type SubjectDiff = { subject: ResolvedSubject; gained: PermissionChange[]; lost: PermissionChange[] };
+
+export type ObjectChange = { ref: ObjectRef; change: 'added' | 'removed' | 'changed' };
+
+export type RbacDiff = {
+  /** Subjects whose permissions changed, with what they gained and lost. */
+  subjects: SubjectDiff[];
+  /** Bindings whose subjects or role changed, and roles whose effective rules changed. */
+  changedObjects: ObjectChange[];
+  missingRolesAdded: BindingProblem[];
+  missingRolesResolved: BindingProblem[];
+};
+
+function permissionKey(p: Permission): string {
+  return p.type === 'resource' ? JSON.stringify([p.scope, p.apiGroup, p.resource, p.verb, p.resourceName]) : JSON.stringify([p.url, p.verb]);
+}
+
+// Non-resource rules compare by their effective prefix: `/api**` behaves as `/api*`.
+function normalizeUrl(url: string): string {
+  return url.endsWith('*') ? `${url.replace(/\*+$/, '')}*` : url;
+}
+
+/** The permissions the bindings naming one subject grant, keyed for set comparison. */
+export function subjectPermissions(index: RbacIndex, key: string): Map<string, PermissionChange> {
+  const out = new Map<string, PermissionChange>();
+  const add = (p: Permission, via: RuleSource) => {
+    const k = permissionKey(p);
+    const existing = out.get(k);
+    if (!existing) out.set(k, { ...p, via: [via] });
+    else if (!existing.via.some((v) => v.binding === via.binding && v.ruleIndex === via.ruleIndex)) existing.via.push(via);
+  };
+  const seen = new Set<IndexedBinding>();
+  for (const { binding: b } of index.bindingsBySubject.get(key) ?? []) {
+    if (seen.has(b) || !b.role) continue;
+    seen.add(b);
+    b.role.rules.forEach((rule, ruleIndex) => {
+      const via: RuleSource = { binding: b.ref, role: b.role!.ref, ruleIndex };
+      if (rule.nonResourceURLs.length > 0) {
+        // The authorizer only consults non-resource rules for cluster-wide requests.
+        if (b.scope !== '') return;
+        for (const url of rule.nonResourceURLs) for (const verb of rule.verbs) add({ type: 'nonResource', url: normalizeUrl(url), verb }, via);
+        return;
+      }
+      const names: (string | null)[] = rule.resourceNames.length === 0 ? [null] : rule.resourceNames;
+      for (const apiGroup of rule.apiGroups)
+        for (const resource of rule.resources)
+          for (const verb of rule.verbs)
+            for (const resourceName of names) add({ type: 'resource', scope: b.scope, apiGroup, resource, verb, resourceName }, via);
+    });
+  }
+  return out;
+}
+
+/** Keys of every permission that would allow everything `p` allows (including `p` itself). */
+function coveringKeys(p: Permission): string[] {
+  const keys: string[] = [];
+  if (p.type === 'nonResource') {
+    const verbs = p.verb === '*' ? ['*'] : [p.verb, '*'];
+    const prefix = p.url.endsWith('*') ? p.url.slice(0, -1) : p.url;
+    const urls = p.url.endsWith('*') ? [] : [p.url];
+    for (let i = 0; i <= prefix.length; i++) urls.push(`${prefix.slice(0, i)}*`);
+    for (const url of urls) for (const verb of verbs) keys.push(permissionKey({ type: 'nonResource', url, verb }));
+    return keys;
+  }
+  const scopes = p.scope === '' ? [''] : [p.scope, ''];
+  const verbs = p.verb === '*' ? ['*'] : [p.verb, '*'];
+  const groups = p.apiGroup === '*' ? ['*'] : [p.apiGroup, '*'];
+  const slash = p.resource.indexOf('/');
+  const resources = new Set([p.resource, '*']);
+  if (slash >= 0) resources.add(`*/${p.resource.slice(slash + 1)}`);
+  const names = p.resourceName === null ? [null] : [p.resourceName, null];
+  for (const scope of scopes)
+    for (const verb of verbs)
+      for (const apiGroup of groups)
+        for (const resource of resources)
+          for (const resourceName of names) keys.push(permissionKey({ type: 'resource', scope, apiGroup, resource, verb, resourceName }));
+  return keys;
+}
+
+/** Permissions in `from` that nothing in `against` covers. */
+function uncovered(from: Map<string, PermissionChange>, against: Map<string, PermissionChange>): PermissionChange[] {
+  const out: PermissionChange[] = [];
+  for (const [key, p] of from) {
+    if (against.has(key)) continue;
+    if (!coveringKeys(p).some((k) => against.has(k))) out.push(p);
+  }
+  return out.sort((a, b) => (permissionKey(a) < permissionKey(b) ? -1 : 1));
+}
+
+function addSubjects(b: IndexedBinding | undefined, into: Map<string, ResolvedSubject>) {
+  if (!b) return;
+  for (const s of b.binding.subjects) {
+    const r = resolveSubject(s, b.scope);
+    if (r) into.set(subjectKey(r), r);
+  }
+}
+
+/**
+ * Per subject named in a binding, the permissions gained and lost. A permission only counts
+ * as lost when nothing left still grants it (get on pods survives losing one of two bindings,
+ * and is not lost when `*` replaces it), and only as gained when nothing before granted it.
+ * Only subjects of bindings that changed, or whose role's effective rules changed, are recomputed.
+ */
+export function semanticDiff(before: RbacIndex, after: RbacIndex): RbacDiff {
+  const affected = new Map<string, ResolvedSubject>();
+  const changedObjects: ObjectChange[] = [];
+  if (before === after) return { subjects: [], changedObjects, missingRolesAdded: [], missingRolesResolved: [] };
+
+  for (const [key, b] of before.bindingsByKey) {
+    const a = after.bindingsByKey.get(key);
+    if (a && a.fingerprint === b.fingerprint) continue;
+    changedObjects.push({ ref: b.ref, change: a ? 'changed' : 'removed' });
+    addSubjects(b, affected);
+    addSubjects(a, affected);
+  }
+  for (const [key, a] of after.bindingsByKey) {
+    if (before.bindingsByKey.has(key)) continue;
+    changedObjects.push({ ref: a.ref, change: 'added' });
+    addSubjects(a, affected);
+  }
+  const roleChanged = (key: string, change: ObjectChange['change'], ref: ObjectRef) => {
+    changedObjects.push({ ref, change });
+    for (const b of before.bindingsByRole.get(key) ?? []) addSubjects(b, affected);
+    for (const b of after.bindingsByRole.get(key) ?? []) addSubjects(b, affected);
+  };
+  for (const [key, r] of before.roles) {
+    const a = after.roles.get(key);
+    if (!a) roleChanged(key, 'removed', r.ref);
+    else if (a.fingerprint !== r.fingerprint) roleChanged(key, 'changed', r.ref);
+  }
+  for (const [key, a] of after.roles) if (!before.roles.has(key)) roleChanged(key, 'added', a.ref);
+
+  const subjects: SubjectDiff[] = [];
+  for (const [key, subject] of affected) {
+    const was = subjectPermissions(before, key);
+    const now = subjectPermissions(after, key);
+    const gained = uncovered(now, was);
+    const lost = uncovered(was, now);
+    if (gained.length > 0 || lost.length > 0) subjects.push({ subject, gained, lost });
+  }
+  subjects.sort((a, b) => (subjectKey(a.subject) < subjectKey(b.subject) ? -1 : 1));
+
+  const problemKey = (p: BindingProblem) => `${p.binding.kind}/${p.binding.namespace ?? ''}/${p.binding.name}/${p.message}`;
+  const beforeProblems = new Set(before.problems.map(problemKey));
+  const afterProblems = new Set(after.problems.map(problemKey));
+  return {
+    subjects,
+    changedObjects: changedObjects.sort((a, b) => (JSON.stringify(a.ref) < JSON.stringify(b.ref) ? -1 : 1)),
+    missingRolesAdded: after.problems.filter((p) => !beforeProblems.has(problemKey(p))),
+    missingRolesResolved: before.problems.filter((p) => !afterProblems.has(problemKey(p))),
+  };
+}
+
+/** One line per permission, e.g. `delete apps/deployments in namespace shop` or `get /healthz`. */
+export function formatPermission(p: Permission): string {
+  if (p.type === 'nonResource') return `${p.verb} ${p.url}`;
+  const res = p.apiGroup === '' ? p.resource : `${p.apiGroup}/${p.resource}`;
+  const name = p.resourceName === null ? '' : ` named ${p.resourceName}`;
+  return `${p.verb} ${res}${name} ${p.scope === '' ? 'cluster-wide' : `in namespace ${p.scope}`}`;
+}
