@@ -124,6 +124,8 @@ export class NetpolEngine {
   private readonly compiled: CompiledPolicy[];
   private readonly isolation: Record<Direction, (CompiledPolicy[] | undefined)[]>;
   private readonly externalIps = new Map<string, IpAddress | null>();
+  private readonly flatIngress: (CompiledRule[] | null | undefined)[] = [];
+  private readonly flatEgress: (CompiledRule[] | null | undefined)[] = [];
   private readonly ipBlockMatchesPods: boolean;
 
   constructor(
@@ -243,11 +245,8 @@ export class NetpolEngine {
     return 'member' in conn.destination ? this.info[conn.destination.member]!.portsByName : null;
   }
 
-  /**
-   * One direction of the decision. With `all` false it stops at the first allowing rule,
-   * which is what bulk callers need; with `all` true it lists every allowing rule.
-   */
-  private decide(direction: Direction, conn: Connection, all: boolean): { isolating: CompiledPolicy[] | null; matches: RuleMatch[]; allowed: boolean } {
+  /** One direction of the decision, listing every isolating policy and every allowing rule. */
+  private decide(direction: Direction, conn: Connection): { isolating: CompiledPolicy[] | null; matches: RuleMatch[]; allowed: boolean } {
     const subject = direction === 'egress' ? conn.source : conn.destination;
     const other = direction === 'egress' ? conn.destination : conn.source;
     if ('ip' in subject) return { isolating: null, matches: [], allowed: true };
@@ -282,27 +281,63 @@ export class NetpolEngine {
           if (peerIndex === -1) continue;
         }
         matches.push({ policy: cp.ref, rule: r, peer: peerIndex, port: portIndex });
-        if (!all) return { isolating, matches, allowed: true };
       }
     }
     return { isolating, matches, allowed: matches.length > 0 };
   }
 
+  /**
+   * One direction without building an explanation: the hot path of impact analysis, so
+   * it allocates nothing and stops at the first allowing rule.
+   */
+  private sideAllowed(direction: Direction, conn: Connection): boolean {
+    const subject = direction === 'egress' ? conn.source : conn.destination;
+    if ('ip' in subject) return true;
+    const rules = this.flatRules(subject.member, direction);
+    if (rules === null) return true;
+    const other = direction === 'egress' ? conn.destination : conn.source;
+    const dstPorts = this.destinationPorts(conn);
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r]!;
+      const ports = rule.ports;
+      if (ports.length > 0) {
+        let ok = false;
+        for (let p = 0; p < ports.length && !ok; p++) ok = portMatches(ports[p]!, conn.port, conn.protocol, dstPorts);
+        if (!ok) continue;
+      }
+      const peers = rule.peers;
+      if (peers === null) return true;
+      for (let q = 0; q < peers.length; q++) if (this.peerMatches(peers[q]!, other)) return true;
+    }
+    return false;
+  }
+
+  /** The rules of every policy isolating the member in one list; null when it is not isolated. */
+  private flatRules(member: number, direction: Direction): CompiledRule[] | null {
+    const memo = direction === 'egress' ? this.flatEgress : this.flatIngress;
+    const cached = memo[member];
+    if (cached !== undefined) return cached;
+    const isolating = this.isolatingCompiled(member, direction);
+    const flat = isolating.length === 0 ? null : isolating.flatMap((cp) => (direction === 'egress' ? cp.egress : cp.ingress));
+    memo[member] = flat;
+    return flat;
+  }
+
   /** The verdict alone, without building an explanation. */
   allows(conn: Connection): boolean {
-    return this.decide('egress', conn, false).allowed && this.decide('ingress', conn, false).allowed;
+    return this.sideAllowed('egress', conn) && this.sideAllowed('ingress', conn);
   }
 
   /** Verdict for one direction only (the console shows "would the destination accept this?"). */
   allowsDirection(conn: Connection, direction: Direction): boolean {
-    return this.decide(direction, conn, false).allowed;
+    return this.sideAllowed(direction, conn);
   }
 
   /** The verdict with its explanation: every isolating policy and every allowing rule. */
   evaluate(conn: Connection): Verdict {
     const side = (direction: Direction): DirectionVerdict => {
       const subject = direction === 'egress' ? conn.source : conn.destination;
-      const d = this.decide(direction, conn, true);
+      const d = this.decide(direction, conn);
       return {
         direction,
         subject: this.describe(subject),

@@ -59,3 +59,13 @@ export {
   type ProbeResult,
   type ResolvedProbe,
 } from './scenario';
+export {
+  FlowEndpoint,
+  ObservedFlow,
+  analyzeImpact,
+  diffPolicies,
+  type FlowChange,
+  type ImpactInput,
+  type ImpactResult,
+  type PolicyChanges,
+} from './impact';

@@ -13,6 +13,8 @@ export interface Cidr {
   /** Network address (host bits cleared). */
   network: bigint;
   prefix: number;
+  /** Precomputed prefix mask: containment is then one AND and one compare. */
+  mask: bigint;
   text: string;
 }
 
@@ -79,11 +81,12 @@ export function parseCidr(text: string): Cidr | null {
   const prefix = Number(prefixText);
   if (prefix > bits(family)) return null;
   // Host bits may be set ("10.0.0.1/24"); the API server accepts that and uses the network.
-  return { family, network: value & maskOf(family, prefix), prefix, text };
+  const mask = maskOf(family, prefix);
+  return { family, network: value & mask, prefix, mask, text };
 }
 
 export function cidrContainsIp(cidr: Cidr, ip: IpAddress): boolean {
-  return cidr.family === ip.family && (ip.value & maskOf(cidr.family, cidr.prefix)) === cidr.network;
+  return cidr.family === ip.family && (ip.value & cidr.mask) === cidr.network;
 }
 
 /** True when `inner` lies inside `outer` and is strictly smaller, the rule for `except`. */
@@ -91,6 +94,6 @@ export function isStrictSubset(inner: Cidr, outer: Cidr): boolean {
   return (
     inner.family === outer.family &&
     inner.prefix > outer.prefix &&
-    (inner.network & maskOf(outer.family, outer.prefix)) === outer.network
+    (inner.network & outer.mask) === outer.network
   );
 }
