@@ -256,3 +256,29 @@ describe('canI properties', () => {
     );
   });
 });
+
+describe('buildRbacIndex with reuse', () => {
+  const objs = objectsOf([
+    rawClusterRole('agg', [], { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { to: 'agg' } }] } }),
+    rawClusterRole('part', [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }], { labels: { to: 'agg' } }),
+    rawClusterRole('other', [{ verbs: ['list'], apiGroups: [''], resources: ['pods'] }]),
+    rawRole('ns', 'r', podReader),
+    rawClusterRoleBinding('b', 'agg', [user('u')]),
+  ]);
+  const before = buildRbacIndex(objs);
+  const ask = (idx: ReturnType<typeof buildRbacIndex>, verb: string) => canI(idx, { kind: 'User', name: 'u' }, { verb, resource: 'pods', namespace: 'ns' }).allowed;
+
+  it('keeps compiled roles that are the same objects, including aggregated ones when no ClusterRole changed', () => {
+    const next = [...objs, ...objectsOf([rawRoleBinding('ns', 'rb', { kind: 'Role', name: 'r' }, [user('v')])])];
+    const after = buildRbacIndex(next, { reuse: before });
+    for (const key of ['ClusterRole//agg', 'ClusterRole//part', 'Role/ns/r']) expect(after.roles.get(key)).toBe(before.roles.get(key));
+    expect(ask(after, 'get')).toBe(true);
+  });
+  it('re-aggregates when a ClusterRole changes', () => {
+    const relabelled = objs.map((o) => (o.kind === 'ClusterRole' && o.name === 'other' ? { ...o, labels: { to: 'agg' } } : o));
+    const after = buildRbacIndex(relabelled, { reuse: before });
+    expect(ask(before, 'list')).toBe(false);
+    expect(ask(after, 'list')).toBe(true);
+    expect(after.roles.get('ClusterRole//part')).toBe(before.roles.get('ClusterRole//part'));
+  });
+});

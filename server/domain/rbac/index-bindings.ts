@@ -26,8 +26,6 @@ export type IndexedRole = {
   compiled: CompiledRule[];
   /** For aggregated ClusterRoles: which plain ClusterRole each rule came from. */
   origins?: RuleOrigin[];
-  /** Canonical text of the effective rules; equal fingerprints mean equal permissions. */
-  fingerprint: string;
 };
 
 export type IndexedBinding = {
@@ -44,7 +42,6 @@ export type IndexedBinding = {
   role: IndexedRole | undefined;
   /** Set when the role is missing. */
   problem?: BindingProblem;
-  fingerprint: string;
 };
 
 export type SubjectEntry = { binding: IndexedBinding; subjectIndex: number };
@@ -54,6 +51,7 @@ export type BindingProblem = { binding: ObjectRef; roleRef: ObjectRef; message: 
 
 export type RbacIndex = {
   objects: readonly RbacObject[];
+  clusterRoleCount: number;
   roles: Map<string, IndexedRole>;
   bindings: IndexedBinding[];
   bindingsByKey: Map<string, IndexedBinding>;
@@ -88,16 +86,33 @@ function compareStrings(a: string, b: string) {
 
 function indexRole(role: AnyRole, rules: PolicyRule[], origins: RuleOrigin[] | undefined): IndexedRole {
   const ref = objectRef(role);
-  return {
-    ref,
-    key: objectKey(ref),
-    role,
-    rules,
-    compiled: rules.map(compileRule),
-    ...(origins ? { origins } : {}),
-    fingerprint: JSON.stringify(rules),
-  };
+  return { ref, key: objectKey(ref), role, rules, compiled: rules.map(compileRule), ...(origins ? { origins } : {}) };
 }
+
+const roleFingerprints = new WeakMap<IndexedRole, string>();
+const bindingFingerprints = new WeakMap<AnyBinding, string>();
+
+/** Canonical text of a role's effective rules: equal fingerprints mean equal permissions. Computed on first use. */
+export function roleFingerprint(role: IndexedRole): string {
+  let f = roleFingerprints.get(role);
+  if (f === undefined) roleFingerprints.set(role, (f = JSON.stringify(role.rules)));
+  return f;
+}
+
+/** Canonical text of what a binding grants to whom (role reference and subjects). */
+export function bindingFingerprint(b: IndexedBinding): string {
+  let f = bindingFingerprints.get(b.binding);
+  if (f === undefined) bindingFingerprints.set(b.binding, (f = JSON.stringify([b.binding.roleRef, b.binding.subjects])));
+  return f;
+}
+
+export type BuildOptions = {
+  /**
+   * An index of an earlier version of the same cluster: roles that are the very same objects
+   * (===) keep their compiled rules, so indexing the "after" side of a change costs little.
+   */
+  reuse?: RbacIndex;
+};
 
 function missingRoleMessage(b: AnyBinding, rolesByName: Map<string, string[]>): string {
   const target = formatObjectRef(roleRefObject(b));
@@ -110,20 +125,30 @@ function missingRoleMessage(b: AnyBinding, rolesByName: Map<string, string[]>): 
   return `refers to ${target}, which does not exist: the binding grants nothing`;
 }
 
-export function buildRbacIndex(objects: readonly RbacObject[]): RbacIndex {
+export function buildRbacIndex(objects: readonly RbacObject[], options: BuildOptions = {}): RbacIndex {
   const clusterRoles = objects.filter((o): o is ClusterRole => o.kind === 'ClusterRole');
-  const aggregated = aggregateClusterRoles(clusterRoles);
+  const previous = options.reuse?.roles;
+  const reusable = (o: AnyRole): IndexedRole | undefined => {
+    const old = previous?.get(objectKey(objectRef(o)));
+    return old && old.role === o ? old : undefined;
+  };
+  // Aggregation depends on every ClusterRole; when none changed, the previous result stands.
+  const sameClusterRoles =
+    options.reuse !== undefined &&
+    clusterRoles.length === options.reuse.clusterRoleCount &&
+    clusterRoles.every((o) => reusable(o) !== undefined);
+  const aggregated = sameClusterRoles ? new Map() : aggregateClusterRoles(clusterRoles);
   const roles = new Map<string, IndexedRole>();
   const rolesByName = new Map<string, string[]>();
   const rawBindings: AnyBinding[] = [];
   for (const o of objects) {
     if (o.kind === 'Role') {
-      const r = indexRole(o, o.rules, undefined);
+      const r = reusable(o) ?? indexRole(o, o.rules, undefined);
       roles.set(r.key, r);
       push(rolesByName, o.name, o.namespace);
     } else if (o.kind === 'ClusterRole') {
       const agg = aggregated.get(o.name);
-      const r = agg ? indexRole(o, agg.rules, agg.origins) : indexRole(o, o.rules, undefined);
+      const r = sameClusterRoles ? reusable(o)! : agg ? indexRole(o, agg.rules, agg.origins) : (reusable(o) ?? indexRole(o, o.rules, undefined));
       roles.set(r.key, r);
     } else rawBindings.push(o);
   }
@@ -136,6 +161,7 @@ export function buildRbacIndex(objects: readonly RbacObject[]): RbacIndex {
 
   const index: RbacIndex = {
     objects,
+    clusterRoleCount: clusterRoles.length,
     roles,
     bindings: [],
     bindingsByKey: new Map(),
@@ -163,7 +189,6 @@ export function buildRbacIndex(objects: readonly RbacObject[]): RbacIndex {
       roleKey,
       roleRef: roleRefObject(b),
       role: roles.get(roleKey),
-      fingerprint: JSON.stringify([b.roleRef, b.subjects]),
     };
     index.bindings.push(ib);
     index.bindingsByKey.set(ib.key, ib);

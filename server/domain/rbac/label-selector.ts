@@ -3,7 +3,7 @@
 import type { LabelSelector } from './model';
 
 export function selectorMatches(selector: LabelSelector, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(selector.matchLabels)) if (labels[k] !== v) return false;
+  for (const k in selector.matchLabels) if (labels[k] !== selector.matchLabels[k]) return false;
   for (const e of selector.matchExpressions) {
     const has = Object.prototype.hasOwnProperty.call(labels, e.key);
     switch (e.operator) {

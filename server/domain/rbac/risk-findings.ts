@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { IndexedBinding, IndexedRole, RbacIndex } from './index-bindings';
 import { formatObjectRef, ObjectRef, ServiceAccountRef, type PolicyRule } from './model';
-import { normalizeRequest, ruleAllows, type RequestAttributes } from './rule-matches';
+import { normalizeRequest, ruleAllows, type NormalizedRequest } from './rule-matches';
 import { AUTHENTICATED_GROUP, UNAUTHENTICATED_GROUP, ALL_SERVICE_ACCOUNTS_GROUP, resolveSubject } from './subject';
 import { WORKLOAD_RESOURCES } from './well-known-resources';
 
@@ -63,12 +63,24 @@ function refId(ref: ObjectRef): string {
   return ref.namespace !== undefined ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
 }
 
-function allows(rule: PolicyRule, attrs: RequestAttributes): boolean {
-  return ruleAllows(rule, normalizeRequest(attrs));
-}
+// Findings ask the same few questions of every rule, so the requests are built once.
+const req = (verb: string, apiGroup: string, resource: string, subresource = ''): NormalizedRequest =>
+  normalizeRequest({ verb, apiGroup, resource, subresource });
+const SECRET_READS = ['get', 'list', 'watch'].map((v) => req(v, '', 'secrets'));
+const EXEC = ['create', 'get'].map((v) => req(v, '', 'pods', 'exec'));
+const ATTACH = ['create', 'get'].map((v) => req(v, '', 'pods', 'attach'));
+const ESCALATE = ['roles', 'clusterroles'].map((r) => req('escalate', 'rbac.authorization.k8s.io', r));
+const BIND = ['roles', 'clusterroles'].map((r) => req('bind', 'rbac.authorization.k8s.io', r));
+const IMPERSONATE = [
+  ...['users', 'groups', 'serviceaccounts', 'uids'].map((r) => req('impersonate', '', r)),
+  req('impersonate', 'authentication.k8s.io', 'userextras', 'scopes'),
+];
+const WORKLOAD_CREATE = WORKLOAD_RESOURCES.map((w) => req('create', w.apiGroup, w.resource));
 
-function anyVerb(rule: PolicyRule, verbs: string[], attrs: Omit<RequestAttributes, 'verb'>): string[] {
-  return verbs.filter((verb) => allows(rule, { ...attrs, verb }));
+/** Whether the rule allows the request; a rule limited to names is asked about one of them ("can it touch some secret"). */
+function allows(rule: PolicyRule, request: NormalizedRequest): boolean {
+  const name = rule.resourceNames[0];
+  return ruleAllows(rule, name === undefined ? request : { ...request, name });
 }
 
 type RuleCheck = { check: RiskCheck; severity: (role: IndexedRole, rule: PolicyRule) => Severity; test: (rule: PolicyRule) => string | undefined };
@@ -91,25 +103,25 @@ const RULE_CHECKS: RuleCheck[] = [
     check: 'secrets-read',
     severity: (role, rule) => (rule.resourceNames.length > 0 ? 'low' : role.role.kind === 'ClusterRole' ? 'high' : 'medium'),
     test: (r) => {
-      const verbs = anyVerb(r, ['get', 'list', 'watch'], { resource: 'secrets', name: r.resourceNames[0] ?? '' });
+      const verbs = SECRET_READS.filter((q) => allows(r, q)).map((q) => q.verb);
       return verbs.length > 0 ? `can ${verbs.join(', ')} secrets${r.resourceNames.length > 0 ? ` named ${r.resourceNames.join(', ')}` : ''}` : undefined;
     },
   },
   {
     check: 'pods-exec',
     severity: clusterWide('high', 'high'),
-    test: (r) => (anyVerb(r, ['create', 'get'], { resource: 'pods', subresource: 'exec', name: r.resourceNames[0] ?? '' }).length > 0 ? 'can run commands in containers (pods/exec)' : undefined),
+    test: (r) => (EXEC.some((q) => allows(r, q)) ? 'can run commands in containers (pods/exec)' : undefined),
   },
   {
     check: 'pods-attach',
     severity: clusterWide('high', 'high'),
-    test: (r) => (anyVerb(r, ['create', 'get'], { resource: 'pods', subresource: 'attach', name: r.resourceNames[0] ?? '' }).length > 0 ? 'can attach to running containers (pods/attach)' : undefined),
+    test: (r) => (ATTACH.some((q) => allows(r, q)) ? 'can attach to running containers (pods/attach)' : undefined),
   },
   {
     check: 'escalate',
     severity: () => 'high',
     test: (r) =>
-      ['roles', 'clusterroles'].some((res) => allows(r, { verb: 'escalate', apiGroup: 'rbac.authorization.k8s.io', resource: res, name: r.resourceNames[0] ?? '' }))
+      ESCALATE.some((q) => allows(r, q))
         ? 'can escalate: create or update roles with permissions it does not hold'
         : undefined,
   },
@@ -117,7 +129,7 @@ const RULE_CHECKS: RuleCheck[] = [
     check: 'bind',
     severity: () => 'high',
     test: (r) =>
-      ['roles', 'clusterroles'].some((res) => allows(r, { verb: 'bind', apiGroup: 'rbac.authorization.k8s.io', resource: res, name: r.resourceNames[0] ?? '' }))
+      BIND.some((q) => allows(r, q))
         ? 'can bind roles it does not hold to anyone'
         : undefined,
   },
@@ -125,8 +137,7 @@ const RULE_CHECKS: RuleCheck[] = [
     check: 'impersonate',
     severity: () => 'critical',
     test: (r) => {
-      const targets = ['users', 'groups', 'serviceaccounts', 'uids'].filter((res) => allows(r, { verb: 'impersonate', resource: res, name: r.resourceNames[0] ?? '' }));
-      if (allows(r, { verb: 'impersonate', apiGroup: 'authentication.k8s.io', resource: 'userextras', subresource: 'scopes', name: r.resourceNames[0] ?? '' })) targets.push('userextras');
+      const targets = IMPERSONATE.filter((q) => allows(r, q)).map((q) => q.resource);
       return targets.length > 0 ? `can impersonate ${targets.join(', ')}` : undefined;
     },
   },
@@ -189,9 +200,10 @@ function bindingFindings(b: IndexedBinding, opts: z.output<typeof RiskOptions>, 
       const hits = new Set<string>();
       let firstRule: number | undefined;
       b.role.rules.forEach((rule, ruleIndex) => {
-        for (const w of WORKLOAD_RESOURCES) {
-          if (allows(rule, { verb: 'create', apiGroup: w.apiGroup, resource: w.resource, namespace: privileged[0] })) {
-            hits.add(w.resource);
+        // create carries no name, so a rule limited to names never allows it: ask without one.
+        for (const q of WORKLOAD_CREATE) {
+          if (ruleAllows(rule, q)) {
+            hits.add(q.resource);
             firstRule ??= ruleIndex;
           }
         }

@@ -1,7 +1,7 @@
 // What an RBAC change grants and takes away: for each subject named in a binding, the
 // permissions gained and lost between two object sets, as an approver reads them.
 import type { RuleSource, Scope } from './effective-permissions';
-import type { BindingProblem, IndexedBinding, RbacIndex } from './index-bindings';
+import { bindingFingerprint, roleFingerprint, type BindingProblem, type IndexedBinding, type RbacIndex } from './index-bindings';
 import type { ObjectRef } from './model';
 import { resolveSubject, subjectKey, type ResolvedSubject } from './subject';
 
@@ -25,8 +25,13 @@ export type RbacDiff = {
   missingRolesResolved: BindingProblem[];
 };
 
+// NUL cannot occur in Kubernetes names, groups, verbs or URLs, so it separates fields unambiguously.
+function resourceKey(scope: string, apiGroup: string, resource: string, verb: string, resourceName: string | null): string {
+  return `r\0${scope}\0${apiGroup}\0${resource}\0${verb}\0${resourceName === null ? '\u0001' : `n${resourceName}`}`;
+}
+
 function permissionKey(p: Permission): string {
-  return p.type === 'resource' ? JSON.stringify([p.scope, p.apiGroup, p.resource, p.verb, p.resourceName]) : JSON.stringify([p.url, p.verb]);
+  return p.type === 'resource' ? resourceKey(p.scope, p.apiGroup, p.resource, p.verb, p.resourceName) : `u\0${p.url}\0${p.verb}`;
 }
 
 // Non-resource rules compare by their effective prefix: `/api**` behaves as `/api*`.
@@ -73,7 +78,7 @@ function coveringKeys(p: Permission): string[] {
     const prefix = p.url.endsWith('*') ? p.url.slice(0, -1) : p.url;
     const urls = p.url.endsWith('*') ? [] : [p.url];
     for (let i = 0; i <= prefix.length; i++) urls.push(`${prefix.slice(0, i)}*`);
-    for (const url of urls) for (const verb of verbs) keys.push(permissionKey({ type: 'nonResource', url, verb }));
+    for (const url of urls) for (const verb of verbs) keys.push(`u\0${url}\0${verb}`);
     return keys;
   }
   const scopes = p.scope === '' ? [''] : [p.scope, ''];
@@ -86,19 +91,18 @@ function coveringKeys(p: Permission): string[] {
   for (const scope of scopes)
     for (const verb of verbs)
       for (const apiGroup of groups)
-        for (const resource of resources)
-          for (const resourceName of names) keys.push(permissionKey({ type: 'resource', scope, apiGroup, resource, verb, resourceName }));
+        for (const resource of resources) for (const resourceName of names) keys.push(resourceKey(scope, apiGroup, resource, verb, resourceName));
   return keys;
 }
 
 /** Permissions in `from` that nothing in `against` covers. */
 function uncovered(from: Map<string, PermissionChange>, against: Map<string, PermissionChange>): PermissionChange[] {
-  const out: PermissionChange[] = [];
+  const out: [string, PermissionChange][] = [];
   for (const [key, p] of from) {
     if (against.has(key)) continue;
-    if (!coveringKeys(p).some((k) => against.has(k))) out.push(p);
+    if (!coveringKeys(p).some((k) => against.has(k))) out.push([key, p]);
   }
-  return out.sort((a, b) => (permissionKey(a) < permissionKey(b) ? -1 : 1));
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((e) => e[1]);
 }
 
 function addSubjects(b: IndexedBinding | undefined, into: Map<string, ResolvedSubject>) {
@@ -122,7 +126,7 @@ export function semanticDiff(before: RbacIndex, after: RbacIndex): RbacDiff {
 
   for (const [key, b] of before.bindingsByKey) {
     const a = after.bindingsByKey.get(key);
-    if (a && a.fingerprint === b.fingerprint) continue;
+    if (a && (a.binding === b.binding || bindingFingerprint(a) === bindingFingerprint(b))) continue;
     changedObjects.push({ ref: b.ref, change: a ? 'changed' : 'removed' });
     addSubjects(b, affected);
     addSubjects(a, affected);
@@ -140,7 +144,7 @@ export function semanticDiff(before: RbacIndex, after: RbacIndex): RbacDiff {
   for (const [key, r] of before.roles) {
     const a = after.roles.get(key);
     if (!a) roleChanged(key, 'removed', r.ref);
-    else if (a.fingerprint !== r.fingerprint) roleChanged(key, 'changed', r.ref);
+    else if (a !== r && a.rules !== r.rules && roleFingerprint(a) !== roleFingerprint(r)) roleChanged(key, 'changed', r.ref);
   }
   for (const [key, a] of after.roles) if (!before.roles.has(key)) roleChanged(key, 'added', a.ref);
 
