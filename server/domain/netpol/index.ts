@@ -69,3 +69,16 @@ export {
   type ImpactResult,
   type PolicyChanges,
 } from './impact';
+export {
+  DEFAULT_ROOT_NAMESPACE,
+  MTLS_MODES,
+  mtlsFinding,
+  readPeerAuthentication,
+  resolveMtls,
+  type EffectiveMtlsMode,
+  type MtlsMode,
+  type MtlsResolution,
+  type ObservedTls,
+  type PeerAuthentication,
+  type ResolveMtlsOptions,
+} from './mesh-posture';
