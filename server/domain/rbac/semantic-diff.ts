@@ -70,24 +70,47 @@ export function subjectPermissions(index: RbacIndex, key: string): Map<string, P
   return out;
 }
 
-/** Keys of every permission that would allow everything `p` allows (including `p` itself). */
-function coveringKeys(p: Permission): string[] {
+/** Which broad forms occur in a permission set, so covering keys that cannot be present are not built. */
+type Broad = { starVerb: boolean; starGroup: boolean; starResource: boolean; anySubresource: boolean; clusterWide: boolean; allNames: boolean; urlPrefix: boolean };
+
+function broadFormsOf(perms: Map<string, PermissionChange>): Broad {
+  const b: Broad = { starVerb: false, starGroup: false, starResource: false, anySubresource: false, clusterWide: false, allNames: false, urlPrefix: false };
+  for (const p of perms.values()) {
+    if (p.verb === '*') b.starVerb = true;
+    if (p.type === 'nonResource') {
+      if (p.url.endsWith('*')) b.urlPrefix = true;
+      continue;
+    }
+    if (p.apiGroup === '*') b.starGroup = true;
+    if (p.resource === '*') b.starResource = true;
+    if (p.resource.startsWith('*/')) b.anySubresource = true;
+    if (p.scope === '') b.clusterWide = true;
+    if (p.resourceName === null) b.allNames = true;
+  }
+  return b;
+}
+
+/** Keys of every permission present in a set with these broad forms that would allow everything `p` allows. */
+function coveringKeys(p: Permission, broad: Broad): string[] {
   const keys: string[] = [];
+  const verbs = p.verb === '*' || !broad.starVerb ? [p.verb] : [p.verb, '*'];
   if (p.type === 'nonResource') {
-    const verbs = p.verb === '*' ? ['*'] : [p.verb, '*'];
     const prefix = p.url.endsWith('*') ? p.url.slice(0, -1) : p.url;
     const urls = p.url.endsWith('*') ? [] : [p.url];
-    for (let i = 0; i <= prefix.length; i++) urls.push(`${prefix.slice(0, i)}*`);
+    if (broad.urlPrefix) for (let i = 0; i <= prefix.length; i++) urls.push(`${prefix.slice(0, i)}*`);
     for (const url of urls) for (const verb of verbs) keys.push(`u\0${url}\0${verb}`);
     return keys;
   }
-  const scopes = p.scope === '' ? [''] : [p.scope, ''];
-  const verbs = p.verb === '*' ? ['*'] : [p.verb, '*'];
-  const groups = p.apiGroup === '*' ? ['*'] : [p.apiGroup, '*'];
+  const scopes = p.scope === '' || !broad.clusterWide ? [p.scope] : [p.scope, ''];
+  const groups = p.apiGroup === '*' || !broad.starGroup ? [p.apiGroup] : [p.apiGroup, '*'];
+  const resources = [p.resource];
+  if (p.resource !== '*' && broad.starResource) resources.push('*');
   const slash = p.resource.indexOf('/');
-  const resources = new Set([p.resource, '*']);
-  if (slash >= 0) resources.add(`*/${p.resource.slice(slash + 1)}`);
-  const names = p.resourceName === null ? [null] : [p.resourceName, null];
+  if (slash >= 0 && broad.anySubresource) {
+    const any = `*/${p.resource.slice(slash + 1)}`;
+    if (any !== p.resource) resources.push(any);
+  }
+  const names = p.resourceName === null || !broad.allNames ? [p.resourceName] : [p.resourceName, null];
   for (const scope of scopes)
     for (const verb of verbs)
       for (const apiGroup of groups)
@@ -98,9 +121,10 @@ function coveringKeys(p: Permission): string[] {
 /** Permissions in `from` that nothing in `against` covers. */
 function uncovered(from: Map<string, PermissionChange>, against: Map<string, PermissionChange>): PermissionChange[] {
   const out: [string, PermissionChange][] = [];
+  const broad = broadFormsOf(against);
   for (const [key, p] of from) {
     if (against.has(key)) continue;
-    if (!coveringKeys(p).some((k) => against.has(k))) out.push([key, p]);
+    if (!coveringKeys(p, broad).some((k) => against.has(k))) out.push([key, p]);
   }
   return out.sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((e) => e[1]);
 }
