@@ -140,7 +140,7 @@ export function buildScenario(
   });
 
   let policies: NetworkPolicy[] = [];
-  if (scenario.policies && external) {
+  if (scenario.policies && scenario.policies.length > 0 && external) {
     err('policies', 'the scenario has its own policies; do not also pass a policy directory');
   } else if (external) {
     policies = external.policies;
