@@ -86,3 +86,26 @@ describe('verity rbac test', () => {
     expect(verity('test', `${fixtures}/no-such.yaml`).code).toBe(2);
   });
 });
+
+describe('verity rbac permissions, findings and diff', () => {
+  it('prints a subject\'s matrix', () => {
+    const r = verity('permissions', '--objects', `${fixtures}/cluster`, '--as', 'jane', '-n', 'shop');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').slice(0, 3)).toEqual(['SCOPE  RESOURCE  NAMES  get  list  watch', 'shop   pods      *      x    x     x', 'shop   pods/log  *      x    x     x']);
+  });
+  it('lists findings most severe first, and fails on request', () => {
+    const r = verity('findings', '--objects', `${fixtures}/cluster`, '--service-accounts', '--format', 'json');
+    expect(r.code).toBe(0);
+    const findings = JSON.parse(r.stdout) as { id: string; severity: string }[];
+    expect(findings[0]).toMatchObject({ id: 'cluster-admin-binding/ClusterRoleBinding/admins', severity: 'critical' });
+    expect(findings.map((f) => f.id)).toContain('missing-service-account/RoleBinding/shop/deployers/subjects[0]');
+    expect(findings.map((f) => f.id)).not.toContain('missing-service-account/RoleBinding/shop/settings/subjects[0]');
+    expect(verity('findings', '--objects', `${fixtures}/cluster`, '--fail-on', 'critical').code).toBe(1);
+  });
+  it('shows what a change grants and takes away, per subject', () => {
+    const r = verity('diff', '--before', `${fixtures}/change/before.yaml`, '--after', `${fixtures}/change/after.yaml`);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Group shop-devs\n  + patch apps/deployments/scale in namespace shop');
+    expect(r.stdout).toContain('  - update apps/deployments in namespace shop\nServiceAccount shop/ci\n  + get apps/deployments in namespace shop');
+  });
+});

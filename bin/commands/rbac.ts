@@ -7,6 +7,10 @@ import {
   buildRbacIndex,
   canI,
   describeCheck,
+  effectivePermissions,
+  formatPermission,
+  riskFindings,
+  semanticDiff,
   formatIssue,
   formatObjectRef,
   formatSubject,
@@ -19,6 +23,7 @@ import {
   type ParsedObjects,
   type RequestAttributes,
   type RequestSubject,
+  type Severity,
 } from '../../server/domain/rbac/index';
 
 const EXIT_YES = 0;
@@ -207,6 +212,94 @@ export function register(program: Command) {
         process.stdout.write(`${total} checks: ${total - result.failed} hold, ${result.failed} do not\n`);
       }
       return result.failed === 0 ? EXIT_YES : EXIT_NO;
+    }),
+  );
+  exitInvalidOnUsageError(
+    rbac
+      .command('permissions')
+      .description("a subject's effective permissions as a verbs x resources matrix")
+      .option('--objects <path>', 'manifest file or directory (JSON or YAML); repeatable', collect, [] as string[])
+      .option('--as <user>', 'user name')
+      .option('--as-group <group>', 'group of the --as user; repeatable', collect, [] as string[])
+      .option('--as-sa <ns/name>', 'service account NAMESPACE/NAME')
+      .option('-n, --namespace <namespace>', 'only what applies in this namespace (default: cluster-wide and every namespace)')
+      .addOption(formatOption()),
+  ).action((opts: { objects: string[]; as?: string; asGroup: string[]; asSa?: string; namespace?: string; format: string }) =>
+    run(() => {
+      const subject = subjectFrom(opts);
+      const p = effectivePermissions(buildRbacIndex(loadObjects(opts.objects).objects), subject, opts.namespace);
+      if (opts.format === 'json') {
+        process.stdout.write(`${JSON.stringify(p, null, 2)}\n`);
+        return EXIT_YES;
+      }
+      const header = ['SCOPE', 'RESOURCE', 'NAMES', ...p.verbs];
+      const lines = p.rows.map((r) => [
+        r.scope === '' ? '*' : r.scope,
+        r.apiGroup === '' ? r.resource : `${r.resource}.${r.apiGroup}`,
+        r.resourceNames === null ? '*' : r.resourceNames.join(','),
+        ...p.verbs.map((v) => (r.cells[v] ? 'x' : '')),
+      ]);
+      for (const u of p.nonResourceURLs) lines.push(['*', u.url, '', ...p.verbs.map((v) => (u.cells[v] ? 'x' : ''))]);
+      const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+      for (const l of [header, ...lines]) process.stdout.write(`${l.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+      for (const m of p.missingRoles) process.stderr.write(`warning: ${formatObjectRef(m.binding)} ${m.message}\n`);
+      return EXIT_YES;
+    }),
+  );
+
+  const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low'];
+  exitInvalidOnUsageError(
+    rbac
+      .command('findings')
+      .description('risky grants, most severe first (exit 1 with --fail-on when a finding is at least that severe)')
+      .option('--objects <path>', 'manifest file or directory (JSON or YAML); repeatable', collect, [] as string[])
+      .option('--privileged-namespace <ns>', 'namespace where creating workloads is privileged; repeatable (default: kube-system, kube-public, kube-node-lease)', collect, [] as string[])
+      .option('--service-accounts', 'report ServiceAccount subjects missing from the ServiceAccount manifests among --objects')
+      .option('--include-bootstrap-roles', 'also report the rules of the API server\'s own roles')
+      .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices(SEVERITIES))
+      .addOption(formatOption()),
+  ).action((opts: { objects: string[]; privilegedNamespace: string[]; serviceAccounts?: boolean; includeBootstrapRoles?: boolean; failOn?: Severity; format: string }) =>
+    run(() => {
+      const parsed = loadObjects(opts.objects);
+      const findings = riskFindings(buildRbacIndex(parsed.objects), {
+        ...(opts.privilegedNamespace.length > 0 ? { privilegedNamespaces: opts.privilegedNamespace } : {}),
+        ...(opts.serviceAccounts ? { serviceAccounts: parsed.serviceAccounts } : {}),
+        includeBootstrapRoles: opts.includeBootstrapRoles === true,
+      });
+      if (opts.format === 'json') process.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
+      else {
+        for (const f of findings) process.stdout.write(`${f.severity.toUpperCase().padEnd(8)} ${f.message}\n         id ${f.id}\n`);
+        process.stdout.write(`${findings.length} findings\n`);
+      }
+      const limit = opts.failOn ? SEVERITIES.indexOf(opts.failOn) : -1;
+      return findings.some((f) => SEVERITIES.indexOf(f.severity) <= limit) ? EXIT_NO : EXIT_YES;
+    }),
+  );
+
+  exitInvalidOnUsageError(
+    rbac
+      .command('diff')
+      .description('permissions each subject gains and loses between two sets of objects')
+      .requiredOption('--before <path>', 'objects before the change (file or directory)')
+      .requiredOption('--after <path>', 'objects after the change (file or directory)')
+      .addOption(formatOption()),
+  ).action((opts: { before: string; after: string; format: string }) =>
+    run(() => {
+      const before = buildRbacIndex(loadObjects([opts.before]).objects);
+      const after = buildRbacIndex(loadObjects([opts.after]).objects);
+      const diff = semanticDiff(before, after);
+      if (opts.format === 'json') {
+        process.stdout.write(`${JSON.stringify(diff, null, 2)}\n`);
+        return EXIT_YES;
+      }
+      if (diff.subjects.length === 0) process.stdout.write('no subject gains or loses a permission\n');
+      for (const s of diff.subjects) {
+        process.stdout.write(`${formatSubject(s.subject)}\n`);
+        for (const g of s.gained) process.stdout.write(`  + ${formatPermission(g)}  (${g.via.map((v) => `${formatObjectRef(v.binding)} -> ${formatObjectRef(v.role)} rule ${v.ruleIndex}`).join('; ')})\n`);
+        for (const l of s.lost) process.stdout.write(`  - ${formatPermission(l)}\n`);
+      }
+      for (const p of diff.missingRolesAdded) process.stdout.write(`warning: now ${formatObjectRef(p.binding)} ${p.message}\n`);
+      return EXIT_YES;
     }),
   );
 }
