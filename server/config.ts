@@ -26,7 +26,8 @@ let cached: ConsoleConfig | undefined;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
   if (cached && env === process.env) return cached;
-  const parsed = ConsoleConfig.safeParse(env);
+  // An empty variable means unset (DATABASE_URL= is how one turns PostgreSQL off for one command).
+  const parsed = ConsoleConfig.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);

@@ -2,6 +2,7 @@
 // permission it needs or an explicit non-permission access level; one middleware enforces
 // it and anything undeclared is denied.
 import { initTRPC, TRPCError } from '@trpc/server';
+import superjson from 'superjson';
 import { ZodError } from 'zod';
 import { holdsPermission, holdsPermissionInTenant } from '@/server/domain/authz/decide';
 import { PERMISSIONS, type Permission } from '@/server/domain/authz/permissions';
@@ -27,11 +28,15 @@ const t = initTRPC
   .context<TrpcContext>()
   .meta<Meta>()
   .create({
+    // Dates and other non-JSON values cross the wire intact.
+    transformer: superjson,
     errorFormatter({ shape, error }) {
       const cause = error.cause;
       const fieldErrors = cause instanceof ZodError ? cause.issues.map((i) => ({ field: i.path.join('.') || '(input)', message: i.message })) : undefined;
       const message =
-        error.code === 'INTERNAL_SERVER_ERROR'
+        cause instanceof SyntaxError
+          ? 'Malformed JSON in the request body'
+          : error.code === 'INTERNAL_SERVER_ERROR'
           ? 'Internal error. It has been logged; try again or contact your administrator.'
           : fieldErrors
             ? `Invalid input: ${fieldErrors.map((f) => `${f.field}: ${f.message}`).join('; ')}`
@@ -44,7 +49,7 @@ const t = initTRPC
           code: shape.data.code,
           httpStatus: shape.data.httpStatus,
           path: shape.data.path,
-          fieldErrors: fieldErrors ?? (cause instanceof ServiceError && cause.field ? [{ field: cause.field, message: cause.message }] : undefined),
+          fieldErrors: fieldErrors ?? (cause instanceof ServiceError && cause.field ? [{ field: cause.field, message: cause.message }] : null),
         },
       };
     },

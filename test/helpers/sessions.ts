@@ -14,8 +14,10 @@ export async function sessionToken(db: Db, userId: string, opts: { mfaVerified?:
   return s.token;
 }
 
+const createCaller = createCallerFactory(appRouter);
+
 export interface TestCaller {
-  caller: ReturnType<ReturnType<typeof createCallerFactory<typeof appRouter>>>;
+  caller: ReturnType<typeof createCaller>;
   cookies: string[];
 }
 
@@ -30,7 +32,7 @@ export async function callerWithToken(db: Db, token: string | undefined, opts: {
     secure: false,
     setCookie: (c) => cookies.push(c),
   };
-  return { caller: createCallerFactory(appRouter)(ctx), cookies };
+  return { caller: createCaller(ctx), cookies };
 }
 
 export function tokenFromCookie(cookie: string | undefined): string | undefined {

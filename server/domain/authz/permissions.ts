@@ -40,6 +40,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   security_admin: [
     'tenant:read', 'tenant:manage', 'user:read', 'user:manage', 'grant:manage', 'cluster:read', 'cluster:enroll',
     'graph:read', 'netpol:read', 'netpol:propose', 'rbac:read', 'rbac:propose', 'change:read', 'quota:read', 'audit:read',
+    'audit:verify',
   ],
   tenant_admin: [
     'tenant:read', 'cluster:read', 'graph:read', 'netpol:read', 'netpol:propose', 'rbac:read', 'rbac:propose',

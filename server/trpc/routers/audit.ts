@@ -5,7 +5,8 @@ import { verifyAuditChain } from '@/server/services/audit/verify-audit-chain';
 import { procedure, router } from '../init';
 
 export const ListAuditEventsInput = z.object({
-  before: z.number().int().positive().optional(),
+  /** Keyset cursor: events older than this seq. */
+  cursor: z.number().int().positive().nullish(),
   limit: z.number().int().min(1).max(200).default(50),
   action: z.string().max(100).optional(),
   outcome: z.enum(['success', 'failure', 'denied']).optional(),
@@ -16,6 +17,6 @@ export const auditRouter = router({
   list: procedure
     .meta({ permission: 'audit:read' })
     .input(ListAuditEventsInput)
-    .query(({ ctx, input }) => listAuditEvents(ctx.svc, input)),
+    .query(({ ctx, input: { cursor, ...rest } }) => listAuditEvents(ctx.svc, { ...rest, before: cursor ?? undefined })),
   verify: procedure.meta({ permission: 'audit:verify' }).mutation(({ ctx }) => verifyAuditChain(ctx.svc)),
 });
