@@ -91,7 +91,12 @@ describe('verity rbac permissions, findings and diff', () => {
   it('prints a subject\'s matrix', () => {
     const r = verity('permissions', '--objects', `${fixtures}/cluster`, '--as', 'jane', '-n', 'shop');
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n').slice(0, 3)).toEqual(['SCOPE  RESOURCE  NAMES  get  list  watch', 'shop   pods      *      x    x     x', 'shop   pods/log  *      x    x     x']);
+    expect(r.stdout.split('\n').slice(0, 4)).toEqual([
+      'SCOPE  RESOURCE    NAMES  get  list  watch',
+      'shop   pods        *      x    x     x',
+      'shop   pods/log    *      x    x     x',
+      '*      /healthz           x',
+    ]);
   });
   it('lists findings most severe first, and fails on request', () => {
     const r = verity('findings', '--objects', `${fixtures}/cluster`, '--service-accounts', '--format', 'json');

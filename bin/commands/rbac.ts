@@ -100,6 +100,11 @@ const formatOption = () => new Option('--format <format>', 'output format').choi
 
 /** Runs an action, mapping bad input to exit 2 and printing the reason. */
 function run(action: () => number): void {
+  // Piped into `head`, the reader may leave early; that is not an error worth a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   let code: number;
   try {
     code = action();
