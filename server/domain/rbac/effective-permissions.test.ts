@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { canI } from './can-i';
+import type { RequestSubject } from './subject';
 import { buildRbacIndex } from './index-bindings';
 import { effectivePermissions, sortVerbs } from './effective-permissions';
 import { group, objectsOf, rawClusterRole, rawClusterRoleBinding, rawRole, rawRoleBinding, sa, user } from './test-support';
@@ -49,5 +52,61 @@ describe('effectivePermissions', () => {
   });
   it('orders verbs * first, then API order, then the rest', () => {
     expect(sortVerbs(['impersonate', 'list', '*', 'get', 'bind', 'get'])).toEqual(['*', 'get', 'list', 'bind', 'impersonate']);
+  });
+});
+
+
+describe('effectivePermissions agrees with canI', () => {
+  const ruleArb = fc.record({
+    verbs: fc.subarray(['get', 'list', 'create', '*'], { minLength: 1 }),
+    apiGroups: fc.subarray(['', 'apps', '*'], { minLength: 1 }),
+    resources: fc.subarray(['pods', 'pods/exec', 'deployments', '*', '*/exec'], { minLength: 1 }),
+    resourceNames: fc.subarray(['x'], { maxLength: 1 }),
+  });
+  const subjectArb = fc.oneof(fc.constant(user('u')), fc.constant(group('g')), fc.constant(sa('n1', 's')), fc.constant(sa(undefined, 's')));
+  const worldArb = fc.record({
+    rules: fc.tuple(fc.array(ruleArb, { maxLength: 2 }), fc.array(ruleArb, { maxLength: 2 })),
+    bindings: fc.array(fc.tuple(fc.boolean(), fc.constantFrom('n1', 'n2'), fc.constantFrom('c1', 'c2'), fc.array(subjectArb, { minLength: 1, maxLength: 2 })), { maxLength: 4 }),
+  });
+  const requesters: RequestSubject[] = [
+    { kind: 'User', name: 'u', groups: ['g'] },
+    { kind: 'User', name: 'v' },
+    { kind: 'ServiceAccount', namespace: 'n1', name: 's' },
+    { kind: 'ServiceAccount', namespace: 'n2', name: 's' },
+  ];
+  it('every concrete cell is allowed by canI, and every allowing rule is listed', () => {
+    fc.assert(
+      fc.property(
+        worldArb,
+        fc.constantFrom(...requesters),
+        fc.record({ verb: fc.constantFrom('get', 'list', 'create'), apiGroup: fc.constantFrom('', 'apps'), resource: fc.constantFrom('pods', 'pods/exec', 'deployments'), namespace: fc.constantFrom('', 'n1', 'n2'), name: fc.constantFrom('', 'x') }),
+        (w, who, attrs) => {
+          const idx = buildRbacIndex(
+            objectsOf([
+              rawClusterRole('c1', w.rules[0]),
+              rawClusterRole('c2', w.rules[1]),
+              ...w.bindings.map(([cluster, ns, role, subjects], i) =>
+                cluster ? rawClusterRoleBinding(`b${i}`, role, subjects.filter((s) => s.kind !== 'ServiceAccount' || s.namespace)) : rawRoleBinding(ns, `b${i}`, { kind: 'ClusterRole', name: role }, subjects),
+              ),
+            ]),
+          );
+          const perms = effectivePermissions(idx, who);
+          for (const row of perms.rows) {
+            if (row.apiGroup === '*' || row.resource === '*' || row.resource.startsWith('*/')) continue;
+            for (const verb of Object.keys(row.cells)) {
+              if (verb === '*') continue;
+              const request = { verb, apiGroup: row.apiGroup, resource: row.resource, namespace: row.scope === '' ? 'n2' : row.scope, name: row.resourceNames?.[0] ?? '' };
+              expect(canI(idx, who, request).allowed, JSON.stringify(request)).toBe(true);
+            }
+          }
+          const answer = canI(idx, who, attrs);
+          if (answer.allowed) {
+            const listed = perms.rules.some((r) => r.binding === answer.allowedBy!.binding && r.ruleIndex === answer.allowedBy!.ruleIndex);
+            expect(listed).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 600 },
+    );
   });
 });

@@ -7,7 +7,7 @@ export * from './subject';
 export { RequestAttributes, normalizeRequest, ruleAllows, type NormalizedRequest } from './rule-matches';
 export { selectorMatches } from './label-selector';
 export { aggregateClusterRoles, type RuleOrigin, type AggregatedRules } from './aggregate-cluster-roles';
-export { buildRbacIndex, type RbacIndex, type IndexedBinding, type IndexedRole, type BindingProblem } from './index-bindings';
+export { buildRbacIndex, roleFingerprint, bindingFingerprint, type BuildOptions, type RbacIndex, type IndexedBinding, type IndexedRole, type BindingProblem } from './index-bindings';
 export { canI, canIUser, describeAllowedBy, type CanIResult, type AllowedBy } from './can-i';
 export { whoCan, type WhoCanResult, type WhoCanEntry } from './who-can';
 export { resolveResourceArg, WORKLOAD_RESOURCES } from './well-known-resources';
