@@ -123,7 +123,7 @@ function exitInvalidOnUsageError(cmd: Command): Command {
 }
 
 export function register(program: Command) {
-  const rbac = program.command('rbac').description('Kubernetes RBAC: can-i, who-can and scenario tests on manifest files');
+  const rbac = program.command('rbac').description('Kubernetes RBAC on manifest files: can-i, who-can, scenario tests, permissions, findings, diff');
 
   exitInvalidOnUsageError(
     rbac

@@ -152,12 +152,11 @@ export function buildRbacIndex(objects: readonly RbacObject[], options: BuildOpt
       roles.set(r.key, r);
     } else rawBindings.push(o);
   }
-  rawBindings.sort((a, b) => {
-    if (a.kind !== b.kind) return a.kind === 'ClusterRoleBinding' ? -1 : 1;
-    const ans = a.kind === 'RoleBinding' ? a.namespace : '';
-    const bns = b.kind === 'RoleBinding' ? b.namespace : '';
-    return compareStrings(ans, bns) || compareStrings(a.name, b.name);
-  });
+  // Sort keys built once: NUL sorts before any character a namespace or name can hold.
+  const sorted = rawBindings
+    .map((b) => ({ b, key: b.kind === 'ClusterRoleBinding' ? `0${b.name}` : `1${b.namespace}\0${b.name}` }))
+    .sort((x, y) => compareStrings(x.key, y.key))
+    .map((x) => x.b);
 
   const index: RbacIndex = {
     objects,
@@ -176,7 +175,7 @@ export function buildRbacIndex(objects: readonly RbacObject[], options: BuildOpt
     problems: [],
   };
 
-  rawBindings.forEach((b, ordinal) => {
+  sorted.forEach((b, ordinal) => {
     const ref = objectRef(b);
     const roleKey = roleRefKey(b);
     const scope = b.kind === 'RoleBinding' ? b.namespace : '';
