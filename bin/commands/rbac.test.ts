@@ -1,3 +1,4 @@
+// The real `verity rbac` CLI on fixture files: output and exit codes.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';

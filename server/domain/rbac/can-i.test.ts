@@ -1,3 +1,4 @@
+// canI, whoCan and aggregation against the RBAC documentation's cases, and the index against an unindexed authorizer.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildRbacIndex } from './index-bindings';

@@ -1,3 +1,4 @@
+// The permissions matrix: scopes, sources, ineffective rules, and agreement with canI.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { canI } from './can-i';

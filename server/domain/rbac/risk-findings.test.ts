@@ -1,3 +1,4 @@
+// One finding per risky grant, with its severity, stable id and the objects behind it.
 import { describe, expect, it } from 'vitest';
 import { buildRbacIndex } from './index-bindings';
 import { riskFindings } from './risk-findings';

@@ -1,3 +1,4 @@
+// Rule matching as the rbac/v1 evaluation helpers decide it, and the compiled form against them.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { PolicyRule } from './model';

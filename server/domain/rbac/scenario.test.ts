@@ -1,3 +1,4 @@
+// The scenario format of `verity rbac test`, on the fixtures.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// Permissions gained and lost per subject, with coverage by wildcards and other grants.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildRbacIndex } from './index-bindings';

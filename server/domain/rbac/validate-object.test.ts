@@ -1,3 +1,4 @@
+// Validation as the API server does it: every invalid object named with its field; valid ones defaulted, never rejected.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseRbacObjects } from './parse-objects';
