@@ -77,3 +77,19 @@ pods:
     expect(errorsOf(text).map((p) => p.path)).toEqual(['pods[1]', 'pods[1]', 'pods[2].ip']);
   });
 });
+
+describe('scenario input never throws', () => {
+  it('arbitrary JSON documents and mutations of a valid scenario', async () => {
+    const fc = (await import('fast-check')).default;
+    const valid = readFileSync(join(dir, 'payments.yaml'), 'utf8');
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.nat(), (junk, cut) => {
+        for (const text of [JSON.stringify(junk), JSON.stringify({ pods: junk, probes: [junk], policies: [junk] }), valid.slice(0, cut % valid.length)]) {
+          const parsed = parseScenario(text, 'fuzz');
+          if (parsed.scenario) buildScenario(parsed.scenario);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
