@@ -9,6 +9,9 @@ export const auditEvents = pgTable(
     seq: bigint('seq', { mode: 'number' }).primaryKey(),
     id: uuid('id').notNull().unique(),
     occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
+    /** Where the event comes from: the console itself, an agent, or the cluster's own audit log. */
+    source: text('source', { enum: ['console', 'agent', 'kubernetes'] }).notNull(),
+    clusterId: uuid('cluster_id'),
     actorType: text('actor_type', { enum: ['user', 'agent', 'system', 'anonymous'] }).notNull(),
     actorId: text('actor_id'),
     actorLabel: text('actor_label'),

@@ -10,6 +10,7 @@ export function authorize(ctx: ServiceContext, permission: Permission, tenant?: 
   const p = ctx.principal;
   if (p.kind === 'system') return;
   if (p.kind === 'anonymous') throw unauthenticated('Sign in first');
+  if (p.kind === 'agent') throw forbidden('Agents may only use the agent API');
   const caller = { grants: p.grants, mfaVerified: p.mfaVerified };
   const decision = tenant ? holdsPermissionInTenant(caller, permission, tenant.id) : holdsPermission(caller, permission);
   if (decision.allowed) return;

@@ -7,6 +7,8 @@ export type Principal =
   | { kind: 'user'; userId: string; email: string; grants: readonly Grant[]; mfaVerified: boolean; sessionId: string | null }
   // The command line on the console's own host, which already holds the database credentials.
   | { kind: 'system'; label: string }
+  // A cluster agent, authenticated by its request signature; it may only use the agent API.
+  | { kind: 'agent'; agentId: string; clusterId: string; label: string }
   | { kind: 'anonymous' };
 
 export interface ServiceContext {

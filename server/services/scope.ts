@@ -7,7 +7,8 @@ import type { ServiceContext } from './context';
 
 export async function inScope<T>(ctx: ServiceContext, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const p = ctx.principal;
-  const scope = p.kind === 'user' ? tenantScope(p.grants) : p.kind === 'system' ? { allTenants: true, tenantIds: [] } : { allTenants: false, tenantIds: [] };
+  // The system and agents write cluster-wide data; users see their tenants; anonymous nothing.
+  const scope = p.kind === 'user' ? tenantScope(p.grants) : p.kind === 'system' || p.kind === 'agent' ? { allTenants: true, tenantIds: [] } : { allTenants: false, tenantIds: [] };
   return inTenantScope(ctx, scope, fn);
 }
 

@@ -9,6 +9,8 @@ export interface ChainedContent {
   seq: number;
   id: string;
   occurredAt: Date;
+  source: string;
+  clusterId: string | null;
   actorType: string;
   actorId: string | null;
   actorLabel: string | null;
@@ -29,6 +31,8 @@ export function hashEvent(e: ChainedContent): string {
     seq: e.seq,
     id: e.id,
     occurredAt: e.occurredAt.toISOString(),
+    source: e.source,
+    clusterId: e.clusterId,
     actorType: e.actorType,
     actorId: e.actorId,
     actorLabel: e.actorLabel,

@@ -7,7 +7,7 @@ function chain(n: number): StoredEvent[] {
   let prev = GENESIS_HASH;
   for (let i = 1; i <= n; i++) {
     const c: ChainedContent = {
-      seq: i, id: `00000000-0000-0000-0000-00000000000${i}`, occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)), actorType: 'user', actorId: 'u1', actorLabel: 'a@x',
+      seq: i, id: `00000000-0000-0000-0000-00000000000${i}`, occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)), source: 'console', clusterId: null, actorType: 'user', actorId: 'u1', actorLabel: 'a@x',
       tenantId: null, action: 'tenant.created', resourceType: 'tenant', resourceId: `t${i}`, outcome: 'success', clientAddress: '10.0.0.1', userAgent: 'ua', details: { n: i, nested: { b: 1, a: [1, 2] } }, prevHash: prev,
     };
     const hash = hashEvent(c);

@@ -10,11 +10,18 @@ import type { ServiceContext } from '../context';
 
 export interface AuditInput {
   action: string;
+  /** Defaults to 'console'. */
+  source?: 'console' | 'agent' | 'kubernetes';
+  clusterId?: string | null;
   outcome: 'success' | 'failure' | 'denied';
   tenantId?: string | null;
   resourceType?: string | null;
   resourceId?: string | null;
   details?: Record<string, unknown>;
+  /** When it happened, if not now (events forwarded from a cluster keep their own time). */
+  occurredAt?: Date;
+  clientAddress?: string | null;
+  userAgent?: string | null;
   /** Overrides the actor taken from the context (e.g. a failed sign-in names the account tried). */
   actor?: { type: 'user' | 'agent' | 'system' | 'anonymous'; id: string | null; label: string | null };
 }
@@ -26,7 +33,9 @@ export async function appendAuditEvent(tx: Tx, ctx: ServiceContext, input: Audit
   const content = {
     seq: head.seq + 1,
     id: randomUUID(),
-    occurredAt: new Date(Math.floor(ctx.now().getTime())),
+    occurredAt: new Date(Math.floor((input.occurredAt ?? ctx.now()).getTime())),
+    source: input.source ?? 'console',
+    clusterId: input.clusterId ?? null,
     actorType: actor.type,
     actorId: actor.id,
     actorLabel: actor.label,
@@ -35,8 +44,8 @@ export async function appendAuditEvent(tx: Tx, ctx: ServiceContext, input: Audit
     resourceType: input.resourceType ?? null,
     resourceId: input.resourceId ?? null,
     outcome: input.outcome,
-    clientAddress: ctx.client.address,
-    userAgent: ctx.client.userAgent,
+    clientAddress: input.clientAddress !== undefined ? input.clientAddress : ctx.client.address,
+    userAgent: input.userAgent !== undefined ? input.userAgent : ctx.client.userAgent,
     // Round-trip through JSON so what is hashed is exactly what jsonb will give back.
     details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
     prevHash: head.hash,
@@ -51,5 +60,6 @@ function actorOf(ctx: ServiceContext): NonNullable<AuditInput['actor']> {
   const p = ctx.principal;
   if (p.kind === 'user') return { type: 'user', id: p.userId, label: p.email };
   if (p.kind === 'system') return { type: 'system', id: null, label: p.label };
+  if (p.kind === 'agent') return { type: 'agent', id: p.agentId, label: p.label };
   return { type: 'anonymous', id: null, label: null };
 }

@@ -49,7 +49,7 @@ describe.each(testDrivers())('audit chain (%s)', (driver) => {
     await t.ownerSql(`DELETE FROM audit_events WHERE seq = 3`);
     expect(await walk()).toMatchObject({ ok: false, firstBreak: { seq: 3, kind: 'truncated' } });
     await t.ownerSql(`DELETE FROM audit_events WHERE seq = 2`);
-    await t.ownerSql(`INSERT INTO audit_events SELECT 3, gen_random_uuid(), occurred_at, actor_type, actor_id, actor_label, tenant_id, action, resource_type, resource_id, outcome, client_address, user_agent, details, prev_hash, hash FROM audit_events WHERE seq = 1`);
+    await t.ownerSql(`INSERT INTO audit_events (seq, id, occurred_at, source, cluster_id, actor_type, actor_id, actor_label, tenant_id, action, resource_type, resource_id, outcome, client_address, user_agent, details, prev_hash, hash) SELECT 3, gen_random_uuid(), occurred_at, source, cluster_id, actor_type, actor_id, actor_label, tenant_id, action, resource_type, resource_id, outcome, client_address, user_agent, details, prev_hash, hash FROM audit_events WHERE seq = 1`);
     expect(await walk()).toMatchObject({ ok: false, firstBreak: { seq: 2, kind: 'gap' } });
   });
 
