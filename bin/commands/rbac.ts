@@ -10,7 +10,7 @@ import {
   effectivePermissions,
   formatPermission,
   riskFindings,
-  semanticDiff,
+  semanticDiffObjects,
   formatIssue,
   formatObjectRef,
   formatSubject,
@@ -291,8 +291,7 @@ export function register(program: Command) {
   ).action((opts: { before: string; after: string; format: string }) =>
     run(() => {
       const before = buildRbacIndex(loadObjects([opts.before]).objects);
-      const after = buildRbacIndex(loadObjects([opts.after]).objects);
-      const diff = semanticDiff(before, after);
+      const diff = semanticDiffObjects(before, loadObjects([opts.after]).objects);
       if (opts.format === 'json') {
         process.stdout.write(`${JSON.stringify(diff, null, 2)}\n`);
         return EXIT_YES;

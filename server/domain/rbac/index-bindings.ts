@@ -100,9 +100,9 @@ export function roleFingerprint(role: IndexedRole): string {
 }
 
 /** Canonical text of what a binding grants to whom (role reference and subjects). */
-export function bindingFingerprint(b: IndexedBinding): string {
-  let f = bindingFingerprints.get(b.binding);
-  if (f === undefined) bindingFingerprints.set(b.binding, (f = JSON.stringify([b.binding.roleRef, b.binding.subjects])));
+export function bindingFingerprint(b: AnyBinding): string {
+  let f = bindingFingerprints.get(b);
+  if (f === undefined) bindingFingerprints.set(b, (f = JSON.stringify([b.roleRef, b.subjects])));
   return f;
 }
 

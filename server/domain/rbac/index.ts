@@ -14,4 +14,4 @@ export { resolveResourceArg, WORKLOAD_RESOURCES } from './well-known-resources';
 export { Scenario, ScenarioCheck, runScenario, runScenarioText, describeCheck, type CheckResult, type ScenarioResult } from './scenario';
 export { effectivePermissions, appliedRules, sortVerbs, type EffectivePermissions, type MatrixRow, type NonResourceRow, type AppliedRule, type RuleSource, type Scope } from './effective-permissions';
 export { riskFindings, RiskFinding, RiskOptions, RiskCheck, Severity } from './risk-findings';
-export { semanticDiff, subjectPermissions, formatPermission, type RbacDiff, type SubjectDiff, type Permission, type PermissionChange, type ObjectChange } from './semantic-diff';
+export { semanticDiff, semanticDiffObjects, subjectPermissions, formatPermission, type RbacDiff, type SubjectDiff, type Permission, type PermissionChange, type ObjectChange } from './semantic-diff';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildRbacIndex } from './index-bindings';
-import { formatPermission, semanticDiff } from './semantic-diff';
+import { formatPermission, semanticDiff, semanticDiffObjects } from './semantic-diff';
 import type { RbacObject } from './model';
 import { group, objectsOf, rawClusterRole, rawClusterRoleBinding, rawRole, rawRoleBinding, sa, user } from './test-support';
 
@@ -106,5 +106,44 @@ describe('semanticDiff properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('semanticDiffObjects', () => {
+  const opArb = fc.oneof(
+    fc.record({ op: fc.constant('remove' as const), at: fc.nat() }),
+    fc.record({ op: fc.constant('add' as const), binding: bindingArb }),
+    fc.record({ op: fc.constant('rules' as const), role: fc.constantFrom('c1', 'c2'), rules: fc.array(ruleArb, { maxLength: 2 }) }),
+    fc.record({ op: fc.constant('subjects' as const), at: fc.nat(), subjects: fc.array(subjectArb, { maxLength: 2 }) }),
+  );
+  it('agrees with semanticDiff on a fully indexed after set', () => {
+    fc.assert(
+      fc.property(worldArb, fc.array(opArb, { minLength: 1, maxLength: 3 }), (w, ops) => {
+        const before = build(w);
+        let after: RbacObject[] = before.slice();
+        ops.forEach((o, n) => {
+          if (o.op === 'remove' && after.length > 0) after.splice(o.at % after.length, 1);
+          if (o.op === 'add') {
+            const [cluster, ns, role, subjects] = o.binding;
+            after.push(...objectsOf([cluster ? rawClusterRoleBinding(`new${n}`, role, subjects) : rawRoleBinding(ns, `new${n}`, { kind: 'ClusterRole', name: role }, subjects)]));
+          }
+          if (o.op === 'rules') after = after.map((x) => (x.kind === 'ClusterRole' && x.name === o.role ? objectsOf([rawClusterRole(o.role, o.rules)])[0]! : x));
+          if (o.op === 'subjects') {
+            const bindings = after.filter((x) => x.kind === 'RoleBinding' || x.kind === 'ClusterRoleBinding');
+            const target = bindings[o.at % Math.max(1, bindings.length)];
+            const subjects = (objectsOf([rawClusterRoleBinding('x', 'c1', o.subjects)])[0] as Extract<RbacObject, { kind: 'ClusterRoleBinding' }>).subjects;
+            if (target) after = after.map((x) => (x === target ? { ...target, subjects } : x));
+          }
+        });
+        const idx = buildRbacIndex(before);
+        expect(semanticDiffObjects(idx, after)).toEqual(semanticDiff(idx, buildRbacIndex(after)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+  it('reports a one-binding change', () => {
+    const before = objectsOf(base);
+    const after = [...before, ...objectsOf([rawRoleBinding('shop', 'ci', { kind: 'ClusterRole', name: 'view' }, [sa(undefined, 'ci')])])];
+    expect(lines(semanticDiffObjects(buildRbacIndex(before), after))).toEqual([{ subject: 'ServiceAccount shop/ci', gained: ['get pods in namespace shop', 'get services in namespace shop'], lost: [] }]);
   });
 });

@@ -1,8 +1,8 @@
 // What an RBAC change grants and takes away: for each subject named in a binding, the
 // permissions gained and lost between two object sets, as an approver reads them.
 import type { RuleSource, Scope } from './effective-permissions';
-import { bindingFingerprint, roleFingerprint, type BindingProblem, type IndexedBinding, type RbacIndex } from './index-bindings';
-import type { ObjectRef } from './model';
+import { bindingFingerprint, buildRbacIndex, roleFingerprint, type BindingProblem, type IndexedBinding, type IndexedRole, type RbacIndex } from './index-bindings';
+import { objectKey, objectRef, roleRefKey, type AnyBinding, type ObjectRef, type RbacObject } from './model';
 import { resolveSubject, subjectKey, type ResolvedSubject } from './subject';
 
 /** One atomic permission: a verb on one resource (one name, or all) in one scope, or a verb on a URL. */
@@ -129,13 +129,43 @@ function uncovered(from: Map<string, PermissionChange>, against: Map<string, Per
   return out.sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((e) => e[1]);
 }
 
-function addSubjects(b: IndexedBinding | undefined, into: Map<string, ResolvedSubject>) {
+function addSubjects(b: IndexedBinding | AnyBinding | undefined, into: Map<string, ResolvedSubject>) {
   if (!b) return;
-  for (const s of b.binding.subjects) {
-    const r = resolveSubject(s, b.scope);
+  const binding = 'binding' in b ? b.binding : b;
+  const scope = binding.kind === 'RoleBinding' ? binding.namespace : '';
+  for (const s of binding.subjects) {
+    const r = resolveSubject(s, scope);
     if (r) into.set(subjectKey(r), r);
   }
 }
+
+// A missing role is the same problem while the binding and what it refers to are the same.
+function problemKey(p: BindingProblem): string {
+  return `${objectKey(p.binding)}->${objectKey(p.roleRef)}`;
+}
+
+function changedRoles(before: Map<string, IndexedRole>, after: Map<string, IndexedRole>, onChange: (key: string, change: ObjectChange['change'], ref: ObjectRef) => void) {
+  for (const [key, r] of before) {
+    const a = after.get(key);
+    if (!a) onChange(key, 'removed', r.ref);
+    else if (a !== r && a.rules !== r.rules && roleFingerprint(a) !== roleFingerprint(r)) onChange(key, 'changed', r.ref);
+  }
+  for (const [key, a] of after) if (!before.has(key)) onChange(key, 'added', a.ref);
+}
+
+function subjectDiffs(before: RbacIndex, after: RbacIndex, affected: Map<string, ResolvedSubject>): SubjectDiff[] {
+  const subjects: SubjectDiff[] = [];
+  for (const [key, subject] of affected) {
+    const was = subjectPermissions(before, key);
+    const now = subjectPermissions(after, key);
+    const gained = uncovered(now, was);
+    const lost = uncovered(was, now);
+    if (gained.length > 0 || lost.length > 0) subjects.push({ subject, gained, lost });
+  }
+  return subjects.sort((a, b) => (subjectKey(a.subject) < subjectKey(b.subject) ? -1 : 1));
+}
+
+const byRef = (a: ObjectChange, b: ObjectChange) => (JSON.stringify(a.ref) < JSON.stringify(b.ref) ? -1 : 1);
 
 /**
  * Per subject named in a binding, the permissions gained and lost. A permission only counts
@@ -150,7 +180,7 @@ export function semanticDiff(before: RbacIndex, after: RbacIndex): RbacDiff {
 
   for (const [key, b] of before.bindingsByKey) {
     const a = after.bindingsByKey.get(key);
-    if (a && (a.binding === b.binding || bindingFingerprint(a) === bindingFingerprint(b))) continue;
+    if (a && (a.binding === b.binding || bindingFingerprint(a.binding) === bindingFingerprint(b.binding))) continue;
     changedObjects.push({ ref: b.ref, change: a ? 'changed' : 'removed' });
     addSubjects(b, affected);
     addSubjects(a, affected);
@@ -160,36 +190,83 @@ export function semanticDiff(before: RbacIndex, after: RbacIndex): RbacDiff {
     changedObjects.push({ ref: a.ref, change: 'added' });
     addSubjects(a, affected);
   }
-  const roleChanged = (key: string, change: ObjectChange['change'], ref: ObjectRef) => {
+  changedRoles(before.roles, after.roles, (key, change, ref) => {
     changedObjects.push({ ref, change });
     for (const b of before.bindingsByRole.get(key) ?? []) addSubjects(b, affected);
     for (const b of after.bindingsByRole.get(key) ?? []) addSubjects(b, affected);
-  };
-  for (const [key, r] of before.roles) {
-    const a = after.roles.get(key);
-    if (!a) roleChanged(key, 'removed', r.ref);
-    else if (a !== r && a.rules !== r.rules && roleFingerprint(a) !== roleFingerprint(r)) roleChanged(key, 'changed', r.ref);
-  }
-  for (const [key, a] of after.roles) if (!before.roles.has(key)) roleChanged(key, 'added', a.ref);
+  });
 
-  const subjects: SubjectDiff[] = [];
-  for (const [key, subject] of affected) {
-    const was = subjectPermissions(before, key);
-    const now = subjectPermissions(after, key);
-    const gained = uncovered(now, was);
-    const lost = uncovered(was, now);
-    if (gained.length > 0 || lost.length > 0) subjects.push({ subject, gained, lost });
-  }
-  subjects.sort((a, b) => (subjectKey(a.subject) < subjectKey(b.subject) ? -1 : 1));
-
-  const problemKey = (p: BindingProblem) => `${p.binding.kind}/${p.binding.namespace ?? ''}/${p.binding.name}/${p.message}`;
   const beforeProblems = new Set(before.problems.map(problemKey));
   const afterProblems = new Set(after.problems.map(problemKey));
   return {
-    subjects,
-    changedObjects: changedObjects.sort((a, b) => (JSON.stringify(a.ref) < JSON.stringify(b.ref) ? -1 : 1)),
+    subjects: subjectDiffs(before, after, affected),
+    changedObjects: changedObjects.sort(byRef),
     missingRolesAdded: after.problems.filter((p) => !beforeProblems.has(problemKey(p))),
     missingRolesResolved: before.problems.filter((p) => !afterProblems.has(problemKey(p))),
+  };
+}
+
+/**
+ * The same answer as `semanticDiff(before, buildRbacIndex(after))` without indexing every
+ * binding of the after set: roles are indexed (reusing the before index's compiled roles),
+ * but only the bindings of affected subjects are. This is what a change request uses.
+ */
+export function semanticDiffObjects(before: RbacIndex, afterObjects: readonly RbacObject[]): RbacDiff {
+  const afterBindings = new Map<string, AnyBinding>();
+  const afterRoles: RbacObject[] = [];
+  for (const o of afterObjects) {
+    if (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') afterBindings.set(objectKey(objectRef(o)), o);
+    else afterRoles.push(o);
+  }
+  const affected = new Map<string, ResolvedSubject>();
+  const changedObjects: ObjectChange[] = [];
+  // Changed bindings, by key, with their after version (undefined once removed).
+  const changed = new Map<string, AnyBinding | undefined>();
+  for (const [key, b] of before.bindingsByKey) {
+    const a = afterBindings.get(key);
+    if (a && (a === b.binding || bindingFingerprint(a) === bindingFingerprint(b.binding))) continue;
+    changed.set(key, a);
+    changedObjects.push({ ref: b.ref, change: a ? 'changed' : 'removed' });
+    addSubjects(b, affected);
+    addSubjects(a, affected);
+  }
+  for (const [key, a] of afterBindings) {
+    if (before.bindingsByKey.has(key)) continue;
+    changed.set(key, a);
+    changedObjects.push({ ref: objectRef(a), change: 'added' });
+    addSubjects(a, affected);
+  }
+
+  const roles = buildRbacIndex(afterRoles, { reuse: before });
+  // Unchanged bindings are identical on both sides, so the before index finds them.
+  const relevant = new Map<string, AnyBinding>();
+  const keepUnchanged = (b: IndexedBinding) => {
+    if (!changed.has(b.key)) relevant.set(b.key, afterBindings.get(b.key)!);
+  };
+  changedRoles(before.roles, roles.roles, (key, change, ref) => {
+    changedObjects.push({ ref, change });
+    for (const b of before.bindingsByRole.get(key) ?? []) {
+      addSubjects(b, affected);
+      keepUnchanged(b);
+    }
+    for (const a of changed.values()) if (a && roleRefKey(a) === key) addSubjects(a, affected);
+  });
+  for (const key of affected.keys()) for (const e of before.bindingsBySubject.get(key) ?? []) keepUnchanged(e.binding);
+  for (const [key, a] of changed) if (a) relevant.set(key, a);
+  const after = buildRbacIndex([...afterRoles, ...relevant.values()], { reuse: roles });
+
+  // Bindings outside `after` kept both their role and its existence, so their problems stand.
+  const beforeProblems = new Set(before.problems.map(problemKey));
+  const afterProblems = new Set(after.problems.map(problemKey));
+  return {
+    subjects: subjectDiffs(before, after, affected),
+    changedObjects: changedObjects.sort(byRef),
+    missingRolesAdded: after.problems.filter((p) => !beforeProblems.has(problemKey(p))),
+    missingRolesResolved: before.problems.filter((p) => {
+      const key = objectKey(p.binding);
+      if (changed.has(key) && changed.get(key) === undefined) return true;
+      return relevant.has(key) && !afterProblems.has(problemKey(p));
+    }),
   };
 }
 
