@@ -78,13 +78,32 @@ interface MemberInfo {
 interface CompiledPeer {
   peer: PolicyPeer;
   policyNamespace: string;
-  /** Per member: 0 not yet computed, 1 no match, 2 match. Allocated on first use. */
-  memo: Uint8Array | null;
+  /** Index into each member's match memo. */
+  id: number;
 }
 
 interface CompiledRule {
   peers: CompiledPeer[] | null;
   ports: PolicyPort[];
+  /** The same ports as plain numbers, one object shape, for the hot path. */
+  fastPorts: FastPort[];
+}
+
+/** A numeric range of one protocol, or a named port (`name` set, range unused). */
+interface FastPort {
+  protocol: number;
+  lo: number;
+  hi: number;
+  name: string | null;
+}
+
+const PROTOCOL_INDEX: Record<Protocol, number> = { TCP: 0, UDP: 1, SCTP: 2 };
+
+function fastPort(pp: PolicyPort): FastPort {
+  const protocol = PROTOCOL_INDEX[pp.protocol];
+  if (pp.port === undefined) return { protocol, lo: 1, hi: 65535, name: null };
+  if (typeof pp.port === 'string') return { protocol, lo: 0, hi: -1, name: pp.port };
+  return { protocol, lo: pp.port, hi: pp.endPort ?? pp.port, name: null };
 }
 
 interface CompiledPolicy {
@@ -123,8 +142,11 @@ export class NetpolEngine {
   private readonly byNamespace = new Map<string, CompiledPolicy[]>();
   private readonly compiled: CompiledPolicy[];
   private readonly isolation: Record<Direction, (CompiledPolicy[] | undefined)[]>;
-  private readonly externalIps = new Map<string, IpAddress | null>();
+  private readonly externals = new Map<string, { ip: IpAddress | null; memo: Uint8Array }>();
   private readonly flatIngress: (CompiledRule[] | null | undefined)[] = [];
+  private peerCount = 0;
+  /** Per member, per policy peer: 0 not yet computed, 1 no match, 2 match. Filled lazily. */
+  private readonly peerMemo: (Uint8Array | undefined)[] = [];
   private readonly flatEgress: (CompiledRule[] | null | undefined)[] = [];
   private readonly ipBlockMatchesPods: boolean;
 
@@ -148,8 +170,9 @@ export class NetpolEngine {
     });
     const compileRules = (rules: NetworkPolicy['ingress'], ns: string) =>
       rules.map((r) => ({
-        peers: r.peers === null ? null : r.peers.map((peer) => ({ peer, policyNamespace: ns, memo: null })),
+        peers: r.peers === null ? null : r.peers.map((peer) => ({ peer, policyNamespace: ns, id: this.peerCount++ })),
         ports: r.ports,
+        fastPorts: r.ports.map(fastPort),
       }));
     this.compiled = input.policies.map((policy) => ({
       ref: { namespace: policy.namespace, name: policy.name },
@@ -200,29 +223,35 @@ export class NetpolEngine {
     return out;
   }
 
-  private externalIp(text: string): IpAddress | null {
-    let ip = this.externalIps.get(text);
-    if (ip === undefined) {
-      ip = parseIp(text);
-      this.externalIps.set(text, ip);
+  private external(text: string): { ip: IpAddress | null; memo: Uint8Array } {
+    let ext = this.externals.get(text);
+    if (ext === undefined) {
+      ext = { ip: parseIp(text), memo: new Uint8Array(this.peerCount) };
+      this.externals.set(text, ext);
     }
-    return ip;
+    return ext;
   }
 
   private peerMatches(cp: CompiledPeer, other: Endpoint): boolean {
     if ('ip' in other) {
       const block = cp.peer.ipBlock;
       if (!block) return false;
-      const ip = this.externalIp(other.ip);
-      return ip !== null && ipInBlock(block, ip);
+      const ext = this.external(other.ip);
+      const cached = ext.memo[cp.id];
+      if (cached) return cached === 2;
+      const result = ext.ip !== null && ipInBlock(block, ext.ip);
+      ext.memo[cp.id] = result ? 2 : 1;
+      return result;
     }
     const idx = other.member;
-    let memo = cp.memo;
-    if (!memo) memo = cp.memo = new Uint8Array(this.info.length);
-    const cached = memo[idx];
+    // Member-major: one evaluation asks about one peer endpoint against several rules,
+    // so keeping that endpoint's answers together keeps them in cache.
+    let memo = this.peerMemo[idx];
+    if (!memo) memo = this.peerMemo[idx] = new Uint8Array(this.peerCount);
+    const cached = memo[cp.id];
     if (cached) return cached === 2;
     const result = this.peerMatchesMember(cp, this.info[idx]!);
-    memo[idx] = result ? 2 : 1;
+    memo[cp.id] = result ? 2 : 1;
     return result;
   }
 
@@ -296,18 +325,40 @@ export class NetpolEngine {
     const rules = this.flatRules(subject.member, direction);
     if (rules === null) return true;
     const other = direction === 'egress' ? conn.destination : conn.source;
-    const dstPorts = this.destinationPorts(conn);
+    // The other end's answers for every peer, fetched once per call rather than per peer.
+    let memo: Uint8Array;
+    let otherMember = -1;
+    if ('ip' in other) memo = this.external(other.ip).memo;
+    else {
+      otherMember = other.member;
+      memo = this.peerMemo[otherMember] ??= new Uint8Array(this.peerCount);
+    }
+    const port = conn.port;
+    const protocol = PROTOCOL_INDEX[conn.protocol];
     for (let r = 0; r < rules.length; r++) {
       const rule = rules[r]!;
-      const ports = rule.ports;
+      const ports = rule.fastPorts;
       if (ports.length > 0) {
         let ok = false;
-        for (let p = 0; p < ports.length && !ok; p++) ok = portMatches(ports[p]!, conn.port, conn.protocol, dstPorts);
+        for (let p = 0; p < ports.length; p++) {
+          const fp = ports[p]!;
+          if (fp.protocol !== protocol) continue;
+          if (fp.name === null ? port >= fp.lo && port <= fp.hi : portMatches(rule.ports[p]!, port, conn.protocol, this.destinationPorts(conn))) {
+            ok = true;
+            break;
+          }
+        }
         if (!ok) continue;
       }
       const peers = rule.peers;
       if (peers === null) return true;
-      for (let q = 0; q < peers.length; q++) if (this.peerMatches(peers[q]!, other)) return true;
+      for (let q = 0; q < peers.length; q++) {
+        const cp = peers[q]!;
+        const cached = memo[cp.id];
+        if (cached === 2) return true;
+        if (cached === 1) continue;
+        if (this.peerMatches(cp, other)) return true;
+      }
     }
     return false;
   }
