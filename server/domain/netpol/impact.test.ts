@@ -72,6 +72,14 @@ describe('analyzeImpact', () => {
     expect(removed.changes.map((c) => c.change)).toEqual(['denied-to-allowed']);
   });
 
+  it('treats an address that belongs to a workload as that workload', () => {
+    const proposed = [...current, policy('shop', 'deny-egress', { podSelector: {}, policyTypes: ['Egress'] })];
+    const r = analyzeImpact({ namespaces, workloads, current, proposed, flows: [flow('10.0.0.1', '10.0.0.2', 8080)] });
+    expect(r.changes).toHaveLength(1);
+    expect(r.changes[0]!.before.source).toBe('shop/web');
+    expect(r.changes[0]!.after.egress.isolatingPolicies).toEqual([{ namespace: 'shop', name: 'deny-egress' }]);
+  });
+
   it('counts flows naming unknown workloads instead of failing', () => {
     const r = analyzeImpact({ namespaces, workloads, current, proposed: [], flows: [flow('shop/gone', 'shop/api', 8080), flow('shop/web', 'shop/ghost', 1)] });
     expect(r.summary.unresolved).toEqual({ flows: 2, workloads: ['shop/ghost', 'shop/gone'] });
@@ -102,7 +110,11 @@ describe('analyzeImpact', () => {
         const a = new NetpolEngine({ namespaces, members: workloads, policies: prop });
         const expected: number[] = [];
         fs.forEach((f, i) => {
-          const ep = (e: ObservedFlow['source']) => ('workload' in e ? { member: workloads.findIndex((w) => w.id === e.workload) } : { ip: e.ip });
+          const ep = (e: ObservedFlow['source']) => {
+            if ('workload' in e) return { member: workloads.findIndex((w) => w.id === e.workload) };
+            const owner = workloads.findIndex((w) => w.ips.includes(e.ip));
+            return owner >= 0 ? { member: owner } : { ip: e.ip };
+          };
           const conn = { source: ep(f.source), destination: ep(f.destination), port: f.port, protocol: f.protocol };
           if (b.allows(conn) !== a.allows(conn)) expected.push(i);
         });

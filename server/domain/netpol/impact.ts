@@ -4,6 +4,7 @@
 // policy are evaluated, and each distinct (source, destination, port, protocol) once.
 import { z } from 'zod';
 import { NetpolEngine, type Connection, type Endpoint, type EngineOptions, type Verdict } from './evaluate-connection';
+import { parseIp } from './ip-block';
 import { Protocol, type Namespace, type NetworkPolicy, type PolicyRef, type Workload } from './model';
 
 export const FlowEndpoint = z.union([z.strictObject({ workload: z.string().min(1) }), z.strictObject({ ip: z.string().min(1) })]);
@@ -118,14 +119,26 @@ export function analyzeImpact(input: ImpactInput): ImpactResult {
   // External addresses get ids after the workloads so one integer names either kind; the
   // Endpoint objects are made once per id so the loop below allocates nothing per flow.
   const endpoints: Endpoint[] = workloads.map((_, member) => ({ member }));
+  // An address that belongs to a workload is that workload, so its policies apply.
+  const workloadByIp = new Map<string, number>();
+  workloads.forEach((w, i) => {
+    for (const text of w.ips) {
+      const ip = parseIp(text);
+      if (ip) workloadByIp.set(`${ip.family}:${ip.value}`, i);
+    }
+  });
   const ipIds = new Map<string, number>();
   const endpointId = (e: FlowEndpoint): number => {
     if ('workload' in e) return workloadIndex.get(e.workload) ?? -1;
     let id = ipIds.get(e.ip);
     if (id === undefined) {
-      id = endpoints.length;
+      const ip = parseIp(e.ip);
+      id = ip ? workloadByIp.get(`${ip.family}:${ip.value}`) : undefined;
+      if (id === undefined) {
+        id = endpoints.length;
+        endpoints.push({ ip: e.ip });
+      }
       ipIds.set(e.ip, id);
-      endpoints.push({ ip: e.ip });
     }
     return id;
   };
