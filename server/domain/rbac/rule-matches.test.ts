@@ -68,6 +68,9 @@ describe('normalizeRequest', () => {
       resourceRequest: true, apiGroup: '', resource: 'pods', subresource: 'exec', namespace: 'a', name: 'p',
     });
   });
+  it('does not repeat a subresource given both ways', () => {
+    expect(normalizeRequest({ verb: 'create', resource: 'pods/exec', subresource: 'exec' })).toMatchObject({ resource: 'pods', subresource: 'exec' });
+  });
   it('makes non-resource requests cluster-wide', () => {
     expect(normalizeRequest({ verb: 'get', nonResourceURL: '/healthz', namespace: 'x' })).toMatchObject({ resourceRequest: false, namespace: '', path: '/healthz' });
   });

@@ -36,8 +36,9 @@ export function normalizeRequest(attrs: RequestAttributes): NormalizedRequest {
   let resource = attrs.resource ?? '';
   let subresource = attrs.subresource ?? '';
   const slash = resource.indexOf('/');
-  if (slash >= 0 && subresource === '') {
-    subresource = resource.slice(slash + 1);
+  if (slash >= 0) {
+    // `pods/exec` carries its subresource; an explicit `subresource` field wins over it.
+    if (subresource === '') subresource = resource.slice(slash + 1);
     resource = resource.slice(0, slash);
   }
   return {
