@@ -120,6 +120,22 @@ describe('execute: server-side apply', () => {
     expect(server.get('networking.k8s.io/v1', 'NetworkPolicy', 'payments', 'allow-web')).toBeDefined();
   });
 
+  it('sends a NetworkPolicy exactly as approved, peers included (the typed model names `from` `_from`)', async () => {
+    const policy = netpol('allow-from-web', {
+      spec: {
+        podSelector: { matchLabels: { app: 'db' } },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { tenant: 'payments' } }, podSelector: { matchLabels: { app: 'frontend' } } }, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.9.0.0/16'] } }], ports: [{ port: 'pg', protocol: 'TCP' }] }],
+        egress: [{ to: [{ podSelector: {} }], ports: [{ port: 53, endPort: 54, protocol: 'UDP' }] }],
+      },
+    });
+    const result = await driver.execute(apply(policy), { dryRun: false, fieldManager: FIELD_MANAGER });
+    expect(result.outcome).toBe('applied');
+    const sent = JSON.parse(server.requests.find((r) => r.method === 'PATCH')!.body) as Record<string, unknown>;
+    expect(sent).toEqual(policy);
+    expect(server.get('networking.k8s.io/v1', 'NetworkPolicy', 'payments', 'allow-from-web')!.spec).toEqual(policy.spec);
+  });
+
   it('reports an apply that changes nothing as unchanged', async () => {
     const first = await driver.execute(apply(netpol('allow-web')), { dryRun: false, fieldManager: FIELD_MANAGER });
     const again = await driver.execute(apply(netpol('allow-web'), (first.object as { metadata: { resourceVersion: string } }).metadata.resourceVersion), { dryRun: false, fieldManager: FIELD_MANAGER });

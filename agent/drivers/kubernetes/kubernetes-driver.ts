@@ -5,7 +5,7 @@ import { ApiException, KubeConfig, PatchStrategy, Watch } from '@kubernetes/clie
 import type { BundleOperation, InventoryItem, InventoryKind, InventoryRef, ObjectRef, OperationResult } from '../../protocol/messages';
 import { refOfOperation, type ClusterDriver, type InventoryDelta, type LiveVersion } from '../cluster-driver';
 import { deriveWorkloads, workloadId, workloadItem, type OwnerIndex, type OwnerRef, type PodLike, ownerOfController } from './derive-workloads';
-import { auditIdOf, fieldsDroppedBySerializer, RawObjectApi, type RawObject } from './object-client';
+import { auditIdOf, RawObjectApi, toWireObject, type RawObject } from './object-client';
 import { collectionPath, CORE_KINDS, PEER_AUTHENTICATION_VERSIONS, type ResourceKind } from './resource-kinds';
 
 export interface KubernetesDriverOptions {
@@ -165,7 +165,16 @@ class KubernetesDriver implements ClusterDriver {
   }
 
   async snapshot(): Promise<InventoryItem[]> {
-    const [core, peer] = await Promise.all([Promise.all(CORE_KINDS.map(async (k) => ({ kind: k, ...(await this.listAll(k)) }))), this.listPeerAuthentications()]);
+    // One group version at a time within a group, groups in parallel: the first list of a group
+    // fetches its discovery document, which the client then caches for the others.
+    const groups = new Map<string, ResourceKind[]>();
+    for (const k of CORE_KINDS) groups.set(k.apiVersion, [...(groups.get(k.apiVersion) ?? []), k]);
+    const listGroup = async (kinds: ResourceKind[]) => {
+      const out: Array<{ kind: ResourceKind; items: RawObject[]; resourceVersion: string }> = [];
+      for (const k of kinds) out.push({ kind: k, ...(await this.listAll(k)) });
+      return out;
+    };
+    const [core, peer] = await Promise.all([Promise.all([...groups.values()].map(listGroup)).then((l) => l.flat()), this.listPeerAuthentications()]);
     const lists = peer ? [...core, peer] : core;
     this.kinds = lists.map((l) => l.kind);
     this.items = new Map();
@@ -432,13 +441,14 @@ class KubernetesDriver implements ClusterDriver {
   private async apply(ref: ObjectRef, object: RawObject, expected: string | null, opts: { dryRun: boolean; fieldManager: string }): Promise<OperationResult> {
     if (!ref.apiVersion || !ref.kind || !ref.name) return { ref, outcome: 'failed', message: 'the object needs apiVersion, kind and metadata.name' };
     const body = structuredClone(object);
-    const { managedFields: _m, resourceVersion: _r, ...metadata } = body.metadata ?? {};
+    // Fields only the server sets; a creationTimestamp would also come back reformatted from the typed model.
+    const { managedFields: _m, resourceVersion: _r, creationTimestamp: _c, ...metadata } = body.metadata ?? {};
     // The version the approvers saw becomes a precondition of the write itself: if the object
     // changed after the agent's staleness check, the server refuses with 409 instead of applying.
     body.metadata = expected ? { ...metadata, resourceVersion: expected } : metadata;
-    const dropped = fieldsDroppedBySerializer(body);
-    if (dropped.length) {
-      return { ref, outcome: 'failed', message: `refused: the Kubernetes client does not know field(s) ${dropped.join(', ')} of ${ref.apiVersion} ${ref.kind} and would drop them silently` };
+    const { typed, lost } = toWireObject(body);
+    if (lost.length) {
+      return { ref, outcome: 'failed', message: `refused: the Kubernetes client would not send field(s) ${lost.join(', ')} of ${ref.apiVersion} ${ref.kind} as written` };
     }
     let before: RawObject | null | undefined;
     try {
@@ -447,7 +457,7 @@ class KubernetesDriver implements ClusterDriver {
       before = undefined; // unknown: the apply itself will say whether we may touch it
     }
     try {
-      const stored = (await this.api.patch(body, undefined, opts.dryRun ? 'All' : undefined, opts.fieldManager, true, PatchStrategy.ServerSideApply)) as unknown as RawObject;
+      const stored = (await this.api.patch(typed, undefined, opts.dryRun ? 'All' : undefined, opts.fieldManager, true, PatchStrategy.ServerSideApply)) as unknown as RawObject;
       const auditId = auditIdOf(stored);
       const unchanged = before ? (opts.dryRun ? comparable(before) === comparable(stored) : before.metadata?.resourceVersion === stored.metadata?.resourceVersion) : false;
       const message = opts.dryRun ? (before === null ? 'dry run: would create' : unchanged ? 'dry run: no change' : 'dry run: would change') : before === null ? 'created' : unchanged ? 'no change' : 'updated';

@@ -50,21 +50,34 @@ export function auditIdOf(value: unknown): string | undefined {
   return undefined;
 }
 
-/**
- * The library serializes a request body through its typed model for known kinds, which
- * silently drops fields the model does not know (a typo, or a field newer than the client).
- * An approved change must be applied exactly as approved, so we refuse instead.
- * Returns the JSON paths that would be lost.
- */
-export function fieldsDroppedBySerializer(obj: RawObject): string[] {
+function serializationType(obj: RawObject): string {
   const apiVersion = obj.apiVersion ?? '';
-  const version = apiVersion.includes('/') ? apiVersion.split('/')[1] : apiVersion;
-  const type = `${(version ?? '').charAt(0).toUpperCase()}${(version ?? '').slice(1)}${obj.kind ?? ''}`;
-  const serialized = JSON.parse(JSON.stringify(ObjectSerializer.serialize(obj, type))) as unknown;
+  const version = (apiVersion.includes('/') ? apiVersion.split('/')[1] : apiVersion) ?? '';
+  return `${version.charAt(0).toUpperCase()}${version.slice(1)}${obj.kind ?? ''}`;
+}
+
+/**
+ * KubernetesObjectApi.patch writes its body through the library's typed model, which reads
+ * TypeScript property names: a plain JSON NetworkPolicy loses `ingress[].from` (the model
+ * calls it `_from`), silently widening the policy. So the object is first converted into the
+ * model's own form, and the body the library will send is computed the same way and compared
+ * with what was approved: anything the model would drop or alter (a typo, a field newer than
+ * the client) is refused rather than applied differently from what the approvers saw.
+ */
+export function toWireObject(obj: RawObject): { typed: RawObject; lost: string[] } {
+  const type = serializationType(obj);
+  const typed = ObjectSerializer.deserialize(structuredClone(obj), type) as RawObject;
+  const wire = JSON.parse(JSON.stringify(ObjectSerializer.serialize(typed, type))) as unknown;
   const original = JSON.parse(JSON.stringify(obj)) as unknown;
   const lost: string[] = [];
-  collectMissing(original, serialized, '', lost);
-  return lost;
+  collectMissing(original, wire, '', lost);
+  collectMissing(wire, original, '', lost);
+  return { typed, lost: [...new Set(lost)] };
+}
+
+/** The JSON paths of `obj` that would not reach the API server as written. */
+export function fieldsDroppedBySerializer(obj: RawObject): string[] {
+  return toWireObject(obj).lost;
 }
 
 function collectMissing(a: unknown, b: unknown, path: string, out: string[]): void {
