@@ -87,6 +87,13 @@ interface CompiledRule {
   ports: PolicyPort[];
   /** The same ports as plain numbers, one object shape, for the hot path. */
   fastPorts: FastPort[];
+  /** Computed on demand by ruleSignature. */
+  fingerprint?: string;
+}
+
+function ruleFingerprint(rule: CompiledRule): string {
+  const peers = rule.peers?.map((p) => ({ ns: p.peer.ipBlock || p.peer.namespaceSelector ? undefined : p.policyNamespace, peer: p.peer })) ?? null;
+  return JSON.stringify({ peers, ports: rule.ports }, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
 /** A numeric range of one protocol, or a named port (`name` set, range unused). */
@@ -372,6 +379,19 @@ export class NetpolEngine {
     const flat = isolating.length === 0 ? null : isolating.flatMap((cp) => (direction === 'egress' ? cp.egress : cp.ingress));
     memo[member] = flat;
     return flat;
+  }
+
+  /**
+   * What decides one direction for a member, as text: null when it is not isolated, else
+   * the sorted fingerprints of the rules that could allow (a rule's meaning is its peers,
+   * its ports and, for namespace-less peers, its policy's namespace). Two policy sets with
+   * the same signature for a member give it the same verdicts in that direction, whatever
+   * the policies are called or how their selectors are written.
+   */
+  ruleSignature(member: number, direction: Direction): string | null {
+    const rules = this.flatRules(member, direction);
+    if (rules === null) return null;
+    return rules.map((r) => (r.fingerprint ??= ruleFingerprint(r))).sort().join('\n');
   }
 
   /** The verdict alone, without building an explanation. */

@@ -80,6 +80,15 @@ describe('analyzeImpact', () => {
     expect(r.changes[0]!.after.egress.isolatingPolicies).toEqual([{ namespace: 'shop', name: 'deny-egress' }]);
   });
 
+  it('a renamed or rewritten policy with the same rules touches no flow', () => {
+    const spec = (current[0]!.source as { spec: Record<string, unknown> }).spec;
+    const renamed = [policy('shop', 'api-ingress', { ...spec, podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['api'] }] } })];
+    const r = analyzeImpact({ namespaces, workloads, current, proposed: renamed, flows: [flow('shop/web', 'shop/api', 8080), flow('ops/prom', 'shop/api', 8080)] });
+    expect(r.policyChanges).toMatchObject({ added: [{ name: 'api-ingress' }], removed: [{ name: 'api-in' }] });
+    expect(r.summary).toMatchObject({ untouched: 2, distinctEvaluated: 0 });
+    expect(r.changes).toEqual([]);
+  });
+
   it('counts flows naming unknown workloads instead of failing', () => {
     const r = analyzeImpact({ namespaces, workloads, current, proposed: [], flows: [flow('shop/gone', 'shop/api', 8080), flow('shop/web', 'shop/ghost', 1)] });
     expect(r.summary.unresolved).toEqual({ flows: 2, workloads: ['shop/ghost', 'shop/gone'] });

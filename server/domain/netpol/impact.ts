@@ -99,18 +99,16 @@ export function analyzeImpact(input: ImpactInput): ImpactResult {
   workloads.forEach((w, i) => workloadIndex.set(w.id, i));
 
   // Per workload and direction: 0 unknown, 1 untouched, 2 touched by the change. A side is
-  // untouched when the same policies isolate it before and after and none of them changed;
-  // isolation only ever comes from policies of the workload's own namespace.
+  // untouched when the rules that can allow it are the same before and after (renaming a
+  // policy, or splitting one in two, touches nothing); isolation only ever comes from
+  // policies of the workload's own namespace, so other namespaces are not even looked at.
   const touched = { egress: new Uint8Array(workloads.length), ingress: new Uint8Array(workloads.length) };
   const isTouched = (w: number, direction: 'egress' | 'ingress'): boolean => {
     const memo = touched[direction];
     if (memo[w]) return memo[w] === 2;
     let result = false;
     if (changedNamespaces.has(workloads[w]!.namespace)) {
-      const a = before.isolatingPolicies(w, direction).map(policyKey);
-      const b = after.isolatingPolicies(w, direction).map(policyKey);
-      const bSet = new Set(b);
-      result = a.length !== b.length || a.some((k) => !bSet.has(k)) || b.some((k) => changedKeys.has(k));
+      result = before.ruleSignature(w, direction) !== after.ruleSignature(w, direction);
     }
     memo[w] = result ? 2 : 1;
     return result;
