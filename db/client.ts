@@ -13,6 +13,8 @@ export type DbOrTx = Db | Tx;
 export interface Database {
   db: Db;
   driver: 'pglite' | 'postgres';
+  /** LISTEN on a channel; resolves to a function that stops listening. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -27,7 +29,15 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     // onnotice: PostgreSQL's NOTICEs (e.g. "relation already exists, skipping") are not ours to print.
     const client = postgres(target.url, { max: 10, onnotice: () => {} });
     const db = drizzle(client, { schema }) as unknown as Db;
-    return { db, driver: 'postgres', close: () => client.end({ timeout: 5 }) };
+    return {
+      db,
+      driver: 'postgres',
+      listen: async (channel, onNotify) => {
+        const sub = await client.listen(channel, onNotify);
+        return () => sub.unlisten();
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
@@ -48,6 +58,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   return {
     db,
     driver: 'pglite',
+    listen: async (channel, onNotify) => {
+      const unsubscribe = await client.listen(channel, onNotify);
+      return () => unsubscribe();
+    },
     close: async () => {
       await client.close();
       release();

@@ -40,7 +40,7 @@ BEGIN
       BEGIN
         EXECUTE format('CREATE TABLE %I PARTITION OF flow_minutes FOR VALUES FROM (%L) TO (%L)', part, d::timestamptz AT TIME ZONE 'UTC', (d + 1)::timestamptz AT TIME ZONE 'UTC');
         created := created + 1;
-      EXCEPTION WHEN check_violation OR duplicate_table THEN
+      EXCEPTION WHEN check_violation OR duplicate_table OR unique_violation THEN
         NULL;
       END;
     END IF;

@@ -12,7 +12,7 @@ export const auditEvents = pgTable(
     /** Where the event comes from: the console itself, an agent, or the cluster's own audit log. */
     source: text('source', { enum: ['console', 'agent', 'kubernetes'] }).notNull(),
     clusterId: uuid('cluster_id'),
-    actorType: text('actor_type', { enum: ['user', 'agent', 'system', 'anonymous'] }).notNull(),
+    actorType: text('actor_type', { enum: ['user', 'agent', 'system', 'anonymous', 'kube-user'] }).notNull(),
     actorId: text('actor_id'),
     actorLabel: text('actor_label'),
     tenantId: uuid('tenant_id'),

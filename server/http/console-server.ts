@@ -9,6 +9,9 @@ import { clientAddress } from './client-address';
 import { newNonce, securityHeaders } from './security-headers';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+// Agents send inventory snapshots and flow batches; their requests are signed, but the body
+// is read before the signature is checked, so it is bounded too.
+export const MAX_AGENT_BODY_BYTES = 32 * 1024 * 1024;
 
 export async function startConsoleServer(opts: { dir: string; dev?: boolean; onListening?: (url: string) => void }) {
   const config = loadConfig();
@@ -34,7 +37,8 @@ export async function startConsoleServer(opts: { dir: string; dev?: boolean; onL
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       const length = req.headers['content-length'];
       if (length === undefined && req.headers['transfer-encoding']) return reject(res, 411, 'A Content-Length is required');
-      if (length !== undefined && Number(length) > MAX_BODY_BYTES) return reject(res, 413, `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+      const limit = req.url?.startsWith('/api/agent/') ? MAX_AGENT_BODY_BYTES : MAX_BODY_BYTES;
+      if (length !== undefined && Number(length) > limit) return reject(res, 413, `Request body exceeds ${limit} bytes`);
     }
     handle(req, res).catch((err: unknown) => {
       console.error('request failed', err instanceof Error ? err.message : err);

@@ -23,7 +23,7 @@ export interface AuditInput {
   clientAddress?: string | null;
   userAgent?: string | null;
   /** Overrides the actor taken from the context (e.g. a failed sign-in names the account tried). */
-  actor?: { type: 'user' | 'agent' | 'system' | 'anonymous'; id: string | null; label: string | null };
+  actor?: { type: 'user' | 'agent' | 'system' | 'anonymous' | 'kube-user'; id: string | null; label: string | null };
 }
 
 export async function appendAuditEvent(tx: Tx, ctx: ServiceContext, input: AuditInput): Promise<{ seq: number; id: string }> {
