@@ -101,6 +101,15 @@ describe('snapshot', () => {
     const items = await driver.snapshot();
     expect(items.find((i) => i.kind === 'PeerAuthentication')).toMatchObject({ namespace: 'payments', name: 'default', object: { spec: { mtls: { mode: 'STRICT' } } } });
   });
+
+  it('falls back to security.istio.io/v1beta1 when v1 is not served', async () => {
+    await driver.close();
+    await server.close();
+    await startWith([...DEFAULT_RESOURCES, { ...ISTIO_PEER_AUTHENTICATION, apiVersion: 'security.istio.io/v1beta1' }]);
+    server.put({ apiVersion: 'security.istio.io/v1beta1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'payments' }, spec: { mtls: { mode: 'PERMISSIVE' } } });
+    const items = await driver.snapshot();
+    expect(items.find((i) => i.kind === 'PeerAuthentication')).toMatchObject({ object: { apiVersion: 'security.istio.io/v1beta1', spec: { mtls: { mode: 'PERMISSIVE' } } } });
+  });
 });
 
 describe('execute: server-side apply', () => {
@@ -315,6 +324,18 @@ describe('watch', () => {
     const err = await eventually(() => errors[0], 'onError');
     expect(err.message).toContain('403');
     await eventually(() => server.openWatches() === 0, 'watches closed');
+  });
+
+  it('without a snapshot first, lists everything and sends it as upserts before watching', async () => {
+    const deltas: InventoryDelta[] = [];
+    driver.watch(
+      (d) => deltas.push(d),
+      () => undefined,
+    );
+    await eventually(() => server.openWatches() >= 11, 'all watches open');
+    const upserts = deltas.flatMap((d) => d.upserts);
+    expect(upserts.filter((u) => u.kind === 'Workload').map((u) => u.name).sort()).toEqual(['debug', 'frontend', 'nightly']);
+    expect(upserts.some((u) => u.kind === 'Namespace' && u.name === 'payments')).toBe(true);
   });
 
   it('stops watching when the returned function is called', async () => {
