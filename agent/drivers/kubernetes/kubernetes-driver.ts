@@ -360,6 +360,7 @@ class KubernetesDriver implements ClusterDriver {
       let failures = 0;
       if (!this.listVersions.has(k.key)) await new Promise<void>((resolve) => enqueue(() => relist(k).finally(resolve)));
       while (!stopped) {
+        const openedAt = Date.now();
         const { err, expired, sawEvents } = await watchOnce(k);
         if (stopped) return;
         const status = statusCodeOf(err);
@@ -383,8 +384,9 @@ class KubernetesDriver implements ClusterDriver {
           }
           continue;
         }
-        if (err == null || sawEvents) {
-          // A watch the server closed normally (they time out after minutes): resume at once.
+        if (sawEvents || (err == null && Date.now() - openedAt > 1_000)) {
+          // A watch that worked, or that the server closed normally (they time out after
+          // minutes): resume at once. One closed straight away without a word backs off.
           failures = 0;
           delay = this.backoff.initialMs;
           if (err == null) continue;
