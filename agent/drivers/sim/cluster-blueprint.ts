@@ -470,7 +470,7 @@ export function buildBlueprint(): Blueprint {
   // ---- ResourceQuotas (status.used is the sim's to compute)
   add(
     quota('payments', { 'requests.cpu': '8', 'requests.memory': '16Gi', 'limits.cpu': '16', 'limits.memory': '32Gi', pods: '30' }),
-    quota('storefront', { 'requests.cpu': '6', 'requests.memory': '12Gi', 'limits.cpu': '12', 'limits.memory': '24Gi', pods: '30' }),
+    quota('storefront', { 'requests.cpu': '6', 'requests.memory': '12Gi', 'limits.cpu': '16', 'limits.memory': '24Gi', pods: '30' }),
     quota('analytics', { 'requests.cpu': '10', 'requests.memory': '32Gi', 'limits.cpu': '20', 'limits.memory': '48Gi', pods: '20' }),
     // Sized for the notebooks; the miner's limits fill it to the brim.
     quota('sandbox-students', { 'requests.cpu': '3', 'requests.memory': '4Gi', 'limits.cpu': '6', 'limits.memory': '6Gi', pods: '10' }),
