@@ -30,5 +30,30 @@ export function register(program: Command) {
       console.log(`Demo accounts (password for all: ${password}); never use these outside a demo:`);
       for (const a of accounts) console.log(`  ${a.email.padEnd(36)} ${a.role}${a.tenant ? ` in ${a.tenant}` : ''}`);
       console.log('The security admin and the approver set up two-factor authentication at first sign-in.\n');
+      await startDemoAgent(database, dataDir, url);
     });
+}
+
+/**
+ * The demo's cluster agent: a separate process with the simulated driver, enrolled through
+ * the real agent API over loopback on its first start, reusing its identity afterwards.
+ */
+async function startDemoAgent(database: import('@/db/client').Database, dataDir: string, url: string) {
+  const { existsSync } = await import('node:fs');
+  const { spawn } = await import('node:child_process');
+  const { registerCluster } = await import('@/server/services/clusters/register-cluster');
+  const { systemContext } = await import('@/db/seed/factories');
+  const { DEMO_CLUSTER } = await import('@/db/seed/demo');
+  const stateDir = path.join(dataDir, 'agent');
+  const args = ['--import', 'tsx', path.join(projectDir, 'bin/verity.ts'), 'agent', '--driver', 'sim', '--state-dir', stateDir, '--console', url];
+  if (!existsSync(path.join(stateDir, 'agent.json'))) {
+    const { token } = await registerCluster(systemContext(database.db, undefined, 'verity demo'), { name: DEMO_CLUSTER });
+    args.push('--enroll', token);
+  }
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], cwd: projectDir });
+  const stop = () => child.kill('SIGTERM');
+  process.once('exit', stop);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  child.on('exit', (code) => code && console.error(`demo agent exited with ${code}`));
 }

@@ -1,5 +1,5 @@
 // Demo data for `verity demo`: tenants from a realistic shop (payments, storefront,
-// analytics) and one account per role. Demo accounts are flagged is_demo and shown as such;
+// analytics) and a university sandbox, and one account per role. Demo accounts are flagged is_demo and shown as such;
 // their password is random per data folder and printed at each demo start.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,10 +11,12 @@ import { seedTenant, seedUser } from './factories';
 
 export const DEMO_CLUSTER = 'demo-cluster';
 
+// The namespaces of the simulated cluster the demo agent reports (agent/drivers/sim).
 const TENANTS = [
-  { slug: 'payments', namespaces: ['payments', 'payments-db'] },
-  { slug: 'storefront', namespaces: ['storefront', 'checkout'] },
+  { slug: 'payments', namespaces: ['payments'] },
+  { slug: 'storefront', namespaces: ['storefront'] },
   { slug: 'analytics', namespaces: ['analytics'] },
+  { slug: 'university', namespaces: ['sandbox-students'] },
 ];
 
 const ACCOUNTS: { email: string; role: Role; tenant: string | null }[] = [

@@ -1,6 +1,7 @@
 // The root router: one sub-router per domain.
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
+import { clustersRouter } from './routers/clusters';
 import { tenantsRouter } from './routers/tenants';
 import { usersRouter } from './routers/users';
 import { router } from './init';
@@ -9,6 +10,7 @@ export const appRouter = router({
   auth: authRouter,
   tenants: tenantsRouter,
   users: usersRouter,
+  clusters: clustersRouter,
   audit: auditRouter,
 });
 

@@ -1,7 +1,7 @@
 // "What would this change break": replays observed aggregated flows against the policies in
 // force and a proposed set, and returns the flows whose verdict flips, with both explanations.
-// Sized for a cluster's worth of flows: only flows whose endpoints are touched by a changed
-// policy are evaluated, and each distinct (source, destination, port, protocol) once.
+// Sized for a cluster's worth of flows: only flows with an endpoint whose effective rules
+// change are evaluated, and each distinct (source, destination, port, protocol) once.
 import { z } from 'zod';
 import { NetpolEngine, type Connection, type Endpoint, type EngineOptions, type Verdict } from './evaluate-connection';
 import { parseIp } from './ip-block';
@@ -51,7 +51,7 @@ export interface ImpactResult {
   policyChanges: PolicyChanges;
   summary: {
     flows: number;
-    /** Flows whose endpoints no changed policy touches: their verdict cannot change. */
+    /** Flows neither of whose endpoints has different effective rules: their verdict cannot change. */
     untouched: number;
     /** Distinct (source, destination, port, protocol) keys evaluated under both policy sets. */
     distinctEvaluated: number;
