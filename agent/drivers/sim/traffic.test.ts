@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowObservation } from '../cluster-driver';
 import { FIELD_MANAGER } from '../cluster-driver';
+import { FlowRecord } from '../../protocol/messages';
 import { createSimDriver } from './sim-driver';
 import { edge, manualClock, manualScheduler, on } from './sim-test-support';
 
@@ -43,6 +44,8 @@ describe('sim traffic', () => {
       expect(Number.isInteger(o.count) && o.count >= 1).toBe(true);
     }
     expect(obs.some((o) => o.count > 1)).toBe(true);
+    // Each observation becomes a valid protocol record once the agent buckets it by minute.
+    for (const { time, ...rest } of obs) expect(() => FlowRecord.parse({ ...rest, minute: time.toISOString() })).not.toThrow();
   });
 
   it('allows the payments call path and denies cross-tenant attempts, by the policies in force', () => {
