@@ -57,11 +57,17 @@ export function createSimDriver(options: SimDriverOptions): SimDriver {
 
   const tick = () => {
     if (closed) return;
-    const now = options.now();
-    emit(cluster.sync(now));
-    if (flowObservers.size === 0) return;
-    const observations = cluster.flowsAt(now, tickMs);
-    for (const observe of [...flowObservers]) observe(observations.map((o) => ({ ...o })));
+    // A failure inside a timer callback would otherwise take the agent process down.
+    try {
+      const now = options.now();
+      emit(cluster.sync(now));
+      if (flowObservers.size === 0) return;
+      const observations = cluster.flowsAt(now, tickMs);
+      for (const observe of [...flowObservers]) observe(observations.map((o) => ({ ...o })));
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      for (const w of [...watchers]) w.onError(error);
+    }
   };
 
   // The timer runs only while someone listens, so a driver used for snapshots alone holds no timer.
