@@ -1,6 +1,10 @@
 // The spine as people use it: the first admin's first sign-in and MFA enrolment, tenants
 // and a tenant admin created in the UI, that tenant admin walled off from the other
 // tenant however they ask, and sign-out.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { totpCodeAt } from '@/server/security/totp';
 import { firstAdminSetupPath, nextTotp, setPassword, shot, signIn } from './helpers';
@@ -13,6 +17,7 @@ test.describe.configure({ mode: 'serial' });
 let admin: Page;
 let totpSecret = '';
 let tenantAdminSetupPath = '';
+let agentProcess: ChildProcess | undefined;
 
 async function newPage(browser: Browser) {
   const context = await browser.newContext();
@@ -163,10 +168,37 @@ test('bad requests get clear 4xx answers and change nothing', async ({ request, 
   expect(headers['x-content-type-options']).toBe('nosniff');
 });
 
+test('the admin registers a cluster and a real agent process enrolls with the token shown', async ({ baseURL }) => {
+  await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clusters' }).click();
+  // Clusters named when tenants were created exist, with no agent yet.
+  await expect(admin.getByRole('region', { name: 'Cluster prod-eu-1' }).getByText('No agent connected yet')).toBeVisible();
+  const form = admin.getByRole('form', { name: 'Register cluster' });
+  await form.getByLabel('Cluster name').fill('edge-1');
+  await form.getByRole('button', { name: /Register/ }).click();
+  const command = await admin.getByTestId('enroll-command').inputValue();
+  const token = command.match(/--enroll (\S+)/)![1]!;
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'verity-e2e-agent-'));
+  agentProcess = spawn(process.execPath, ['--import', 'tsx', 'bin/verity.ts', 'agent', '--driver', 'sim', '--console', baseURL!, '--enroll', token, '--state-dir', stateDir], { stdio: 'ignore' });
+  const cluster = admin.getByRole('region', { name: 'Cluster edge-1' });
+  await expect(async () => {
+    await admin.reload();
+    await expect(cluster.getByText('connected', { exact: true })).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(cluster.getByRole('cell', { name: 'sim' })).toBeVisible();
+  await shot(admin, 'clusters');
+  // The token was spent: a second agent cannot use it.
+  const second = spawnSync(process.execPath, ['--import', 'tsx', 'bin/verity.ts', 'agent', '--driver', 'sim', '--console', baseURL!, '--enroll', token, '--state-dir', mkdtempSync(path.join(os.tmpdir(), 'verity-e2e-agent-'))], { encoding: 'utf8', timeout: 30_000 });
+  expect(second.status).toBe(1);
+  expect(second.stderr).toContain('invalid, already used or expired');
+});
+
+test.afterAll(() => agentProcess?.kill('SIGTERM'));
+
 test('the audit trail shows what happened and the chain verifies', async () => {
   await admin.goto('/audit');
   await expect(admin.getByRole('cell', { name: 'tenant.created' }).first()).toBeVisible();
   await expect(admin.getByRole('cell', { name: 'auth.sign_in' }).first()).toBeVisible();
+  await expect(admin.getByRole('cell', { name: 'agent.inventory_snapshot' }).first()).toBeVisible();
   await admin.getByRole('button', { name: 'Verify chain' }).click();
   await expect(admin.getByText(/Chain intact: \d+ events verified/)).toBeVisible();
   await admin.getByLabel('Outcome').selectOption('failure');
