@@ -20,9 +20,9 @@ CREATE TABLE flow_minutes (
 --> statement-breakpoint
 CREATE TABLE flow_minutes_default PARTITION OF flow_minutes DEFAULT;
 --> statement-breakpoint
-CREATE UNIQUE INDEX flow_minutes_key ON flow_minutes (cluster_id, minute, src_namespace, src_workload, src_ip, dst_namespace, dst_workload, dst_ip, port, protocol, mtls, verdict);
---> statement-breakpoint
-CREATE INDEX flow_minutes_dst_idx ON flow_minutes (cluster_id, dst_namespace, minute);
+-- Append-only (see server/services/agents/ingest-flows.ts): one index, for the time-range
+-- reads of one cluster; partition pruning does the rest.
+CREATE INDEX flow_minutes_cluster_minute_idx ON flow_minutes (cluster_id, minute);
 --> statement-breakpoint
 -- Creates the daily partitions for [from_day, from_day + days). A day whose rows already
 -- sit in the default partition is left there (attaching it would fail).
@@ -38,7 +38,7 @@ BEGIN
     part := 'flow_minutes_' || to_char(d, 'YYYYMMDD');
     IF to_regclass(part) IS NULL THEN
       BEGIN
-        EXECUTE format('CREATE TABLE %I PARTITION OF flow_minutes FOR VALUES FROM (%L) TO (%L)', part, d::timestamptz AT TIME ZONE 'UTC', (d + 1)::timestamptz AT TIME ZONE 'UTC');
+        EXECUTE format('CREATE TABLE %I PARTITION OF flow_minutes FOR VALUES FROM (%L) TO (%L)', part, d::timestamp AT TIME ZONE 'UTC', (d + 1)::timestamp AT TIME ZONE 'UTC');
         created := created + 1;
       EXCEPTION WHEN check_violation OR duplicate_table OR unique_violation THEN
         NULL;
@@ -52,7 +52,7 @@ GRANT EXECUTE ON FUNCTION verity_ensure_flow_partitions(date, integer) TO verity
 --> statement-breakpoint
 SELECT verity_ensure_flow_partitions((now() AT TIME ZONE 'UTC')::date - 1, 3);
 --> statement-breakpoint
-GRANT SELECT, INSERT, UPDATE ON flow_minutes TO verity_app;
+GRANT SELECT, INSERT ON flow_minutes TO verity_app;
 --> statement-breakpoint
 GRANT SELECT, INSERT, UPDATE, DELETE ON enrollment_tokens, agents, agent_nonces, ingested_batches, inventory_objects, agent_commands TO verity_app;
 --> statement-breakpoint

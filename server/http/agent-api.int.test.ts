@@ -4,7 +4,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_API_PREFIX } from '@/agent/protocol/messages';
 import { bodyDigest, HEADERS, signRequest } from '@/agent/protocol/request-signing';
@@ -179,6 +179,9 @@ describe.each(testDrivers())('agent API (%s)', (driver) => {
       });
       expect(rows.find((r) => r.dstWorkload === 'payment-service')).toMatchObject({ count: 6, minute, mtls: 'mutual', srcWorkload: 'order-service' });
       expect(rows.find((r) => r.dstIp === '203.0.113.7')).toMatchObject({ count: 2, dstWorkload: '' });
+      // Rows land in their day's partition, so retention can drop whole days.
+      const parts = await inScope(sys(), (tx) => tx.selectDistinct({ part: sql<string>`tableoid::regclass::text` }).from(flowMinutes));
+      expect(parts).toEqual([{ part: 'flow_minutes_20261123' }]);
 
       // The same batch id sent twice (a retry after a lost answer) is stored once.
       const dir = stateDir();

@@ -1,65 +1,42 @@
-// Stores aggregated flow records: one row per (cluster, minute, source, destination, port,
-// protocol, mTLS, verdict), counts added when the same key arrives again in a later batch.
+// Stores aggregated flow records. flow_minutes is append-only: the agent sums per minute
+// between flushes, so one (source, destination, port, protocol, mTLS, verdict, minute) may
+// have a few rows (one per flush), and readers sum them. Appending, rather than merging into
+// an existing row, is what lets one console take tens of thousands of records a second.
 import { sql } from 'drizzle-orm';
 import type { FlowBatch, FlowEndpoint } from '@/agent/protocol/messages';
-import { flowMinutes } from '@/db/schema';
 import type { ServiceContext } from '../context';
 import { inScope } from '../scope';
 import { claimBatch, requireAgent } from './agent-principal';
 
-// 14 columns a row: 4,000 rows stay under PostgreSQL's 65,535 bind parameters.
-const CHUNK = 4_000;
+const CHUNK = 10_000;
 
-function endpoint(e: FlowEndpoint) {
-  return 'ip' in e ? { ns: '', workload: '', ip: e.ip } : { ns: e.namespace, workload: e.workload, ip: '' };
+function endpoint(e: FlowEndpoint): [string, string, string] {
+  return 'ip' in e ? ['', '', e.ip] : [e.namespace, e.workload, ''];
 }
 
 export async function ingestFlows(ctx: ServiceContext, batch: FlowBatch) {
   const agent = requireAgent(ctx);
-  const rows = new Map<string, typeof flowMinutes.$inferInsert>();
   const days = new Set<string>();
-  for (const r of batch.records) {
-    const minute = new Date(Math.floor(Date.parse(r.minute) / 60_000) * 60_000);
-    const s = endpoint(r.source);
-    const d = endpoint(r.destination);
-    const key = [minute.getTime(), s.ns, s.workload, s.ip, d.ns, d.workload, d.ip, r.port, r.protocol, r.mtls, r.verdict].join('\u0000');
-    const prev = rows.get(key);
-    if (prev) {
-      prev.count += r.count;
-      prev.bytes = (prev.bytes ?? 0) + (r.bytes ?? 0);
-      continue;
-    }
-    days.add(minute.toISOString().slice(0, 10));
-    rows.set(key, {
-      clusterId: agent.clusterId,
-      minute,
-      srcNamespace: s.ns,
-      srcWorkload: s.workload,
-      srcIp: s.ip,
-      dstNamespace: d.ns,
-      dstWorkload: d.workload,
-      dstIp: d.ip,
-      port: r.port,
-      protocol: r.protocol,
-      mtls: r.mtls,
-      verdict: r.verdict,
-      count: r.count,
-      bytes: r.bytes ?? 0,
-    });
-  }
-  const values = [...rows.values()];
+  // Short keys keep the JSON parameter small; json_to_recordset names them below.
+  const rows = batch.records.map((r) => {
+    const minute = new Date(Math.floor(Date.parse(r.minute) / 60_000) * 60_000).toISOString();
+    days.add(minute.slice(0, 10));
+    const [sn, sw, si] = endpoint(r.source);
+    const [dn, dw, di] = endpoint(r.destination);
+    return { m: minute, sn, sw, si, dn, dw, di, p: r.port, pr: r.protocol, t: r.mtls, v: r.verdict, c: r.count, b: r.bytes ?? 0 };
+  });
   return inScope(ctx, async (tx) => {
     if (!(await claimBatch(tx, agent.agentId, batch.batchId, 'flows', ctx.now()))) return { duplicate: true, stored: 0 };
     for (const day of days) await tx.execute(sql`select verity_ensure_flow_partitions(${day}::date, 1)`);
-    for (let i = 0; i < values.length; i += CHUNK) {
-      await tx
-        .insert(flowMinutes)
-        .values(values.slice(i, i + CHUNK))
-        .onConflictDoUpdate({
-          target: [flowMinutes.clusterId, flowMinutes.minute, flowMinutes.srcNamespace, flowMinutes.srcWorkload, flowMinutes.srcIp, flowMinutes.dstNamespace, flowMinutes.dstWorkload, flowMinutes.dstIp, flowMinutes.port, flowMinutes.protocol, flowMinutes.mtls, flowMinutes.verdict],
-          set: { count: sql`${flowMinutes.count} + excluded.count`, bytes: sql`${flowMinutes.bytes} + excluded.bytes` },
-        });
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      // One JSON parameter expanded by json_to_recordset: far cheaper than binding 14
+      // parameters a row, and the same on PostgreSQL and PGlite.
+      await tx.execute(sql`
+        INSERT INTO flow_minutes (cluster_id, minute, src_namespace, src_workload, src_ip, dst_namespace, dst_workload, dst_ip, port, protocol, mtls, verdict, count, bytes)
+        SELECT ${agent.clusterId}::uuid, m, sn, sw, si, dn, dw, di, p, pr, t, v, c, b
+        FROM json_to_recordset(${JSON.stringify(rows.slice(i, i + CHUNK))}::json)
+          AS r(m timestamptz, sn text, sw text, si text, dn text, dw text, di text, p integer, pr text, t text, v text, c bigint, b bigint)`);
     }
-    return { duplicate: false, stored: values.length };
+    return { duplicate: false, stored: rows.length };
   });
 }
