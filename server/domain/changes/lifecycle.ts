@@ -1,0 +1,30 @@
+// The states a change request moves through, and which action may move it where. Anything
+// not listed is refused, so a change cannot, say, be applied without passing approval.
+
+export type ChangeStatus = 'draft' | 'pending' | 'approved' | 'applying' | 'applied' | 'partial' | 'failed' | 'stale' | 'rejected' | 'cancelled';
+export type ChangeAction = 'edit' | 'submit' | 'approve' | 'reject' | 'cancel' | 'issue' | 'applied' | 'partial' | 'failed' | 'stale' | 'rebase';
+
+const TRANSITIONS: Record<ChangeStatus, Partial<Record<ChangeAction, ChangeStatus>>> = {
+  draft: { edit: 'draft', submit: 'pending', cancel: 'cancelled' },
+  // An edit of a submitted change sends it back to draft: its approvals no longer count.
+  pending: { edit: 'draft', approve: 'pending', reject: 'rejected', cancel: 'cancelled' },
+  approved: { issue: 'applying', cancel: 'cancelled' },
+  applying: { applied: 'applied', partial: 'partial', failed: 'failed', stale: 'stale' },
+  applied: {},
+  partial: {},
+  failed: { rebase: 'draft' },
+  stale: { rebase: 'draft' },
+  rejected: { edit: 'draft' },
+  cancelled: {},
+};
+
+export function nextStatus(status: ChangeStatus, action: ChangeAction): ChangeStatus | null {
+  return TRANSITIONS[status][action] ?? null;
+}
+
+/** Approving moves a pending change to approved only once the rule is met. */
+export function afterApproval(met: boolean): ChangeStatus {
+  return met ? 'approved' : 'pending';
+}
+
+export const OPEN_STATUSES: readonly ChangeStatus[] = ['draft', 'pending', 'approved', 'applying'];
