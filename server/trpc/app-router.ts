@@ -1,6 +1,7 @@
 // The root router: one sub-router per domain.
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
+import { changesRouter } from './routers/changes';
 import { clustersRouter } from './routers/clusters';
 import { tenantsRouter } from './routers/tenants';
 import { usersRouter } from './routers/users';
@@ -12,6 +13,7 @@ export const appRouter = router({
   users: usersRouter,
   clusters: clustersRouter,
   audit: auditRouter,
+  changes: changesRouter,
 });
 
 export type AppRouter = typeof appRouter;

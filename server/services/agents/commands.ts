@@ -5,6 +5,7 @@ import canonicalize from 'canonicalize';
 import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { type BundleOperation, type CommandBundle, type CommandResult, PROTOCOL_VERSION, type SignedCommand } from '@/agent/protocol/messages';
 import { signBundle } from '@/agent/protocol/request-signing';
+import type { Tx } from '@/db/client';
 import { agentCommands, clusters } from '@/db/schema';
 import { appendAuditEvent } from '../audit/append-event';
 import type { ServiceContext } from '../context';
@@ -12,6 +13,7 @@ import { forbidden, notFound } from '../errors';
 import { inScope } from '../scope';
 import { requireAgent } from './agent-principal';
 import { consoleSigningKey } from './console-signing-key';
+import { recordChangeOutcome } from '../changes/decide-change';
 
 export const COMMANDS_CHANNEL = 'verity_agent_commands';
 /** A command delivered but not answered within this time is delivered again. */
@@ -29,37 +31,40 @@ export interface IssueCommandArgs {
 /** Issued by the console itself (the change workflow), never directly by a person. */
 export async function issueCommand(ctx: ServiceContext, args: IssueCommandArgs) {
   if (ctx.principal.kind !== 'system') throw forbidden('Commands are issued only by the console on an approved change');
-  return inScope(ctx, async (tx) => {
-    const [cluster] = await tx.select().from(clusters).where(eq(clusters.id, args.clusterId));
-    if (!cluster) throw notFound('Cluster');
-    const now = ctx.now();
-    const bundle: CommandBundle = {
-      version: PROTOCOL_VERSION,
-      commandId: randomUUID(),
-      type: args.type,
-      changeId: args.changeId ?? null,
-      clusterId: cluster.id,
-      issuedAt: now.toISOString(),
-      operations: args.operations,
-      approvalsDigest: args.approvalsDigest ?? null,
-      approvals: args.approvals ?? [],
-    };
-    const text = canonicalize(bundle)!;
-    const key = await consoleSigningKey(tx, now);
-    const signature = signBundle(key.privateKey, text);
-    await tx.insert(agentCommands).values({ id: bundle.commandId, clusterId: cluster.id, changeId: bundle.changeId, type: args.type, bundle: text, signature, status: 'pending', createdAt: now });
-    await appendAuditEvent(tx, ctx, {
-      action: 'agent.command_issued',
-      outcome: 'success',
-      source: 'console',
-      clusterId: cluster.id,
-      resourceType: 'command',
-      resourceId: bundle.commandId,
-      details: { type: args.type, changeId: bundle.changeId, operations: args.operations.length },
-    });
-    await tx.execute(sql`select pg_notify(${COMMANDS_CHANNEL}, ${cluster.id})`);
-    return { commandId: bundle.commandId };
+  return inScope(ctx, (tx) => issueCommandInTx(tx, ctx, args));
+}
+
+/** Within the caller's transaction: an approval and the command it releases commit together. */
+export async function issueCommandInTx(tx: Tx, ctx: ServiceContext, args: IssueCommandArgs) {
+  const [cluster] = await tx.select().from(clusters).where(eq(clusters.id, args.clusterId));
+  if (!cluster) throw notFound('Cluster');
+  const now = ctx.now();
+  const bundle: CommandBundle = {
+    version: PROTOCOL_VERSION,
+    commandId: randomUUID(),
+    type: args.type,
+    changeId: args.changeId ?? null,
+    clusterId: cluster.id,
+    issuedAt: now.toISOString(),
+    operations: args.operations,
+    approvalsDigest: args.approvalsDigest ?? null,
+    approvals: args.approvals ?? [],
+  };
+  const text = canonicalize(bundle)!;
+  const key = await consoleSigningKey(tx, now);
+  const signature = signBundle(key.privateKey, text);
+  await tx.insert(agentCommands).values({ id: bundle.commandId, clusterId: cluster.id, changeId: bundle.changeId, type: args.type, bundle: text, signature, status: 'pending', createdAt: now });
+  await appendAuditEvent(tx, ctx, {
+    action: 'agent.command_issued',
+    outcome: 'success',
+    source: 'console',
+    clusterId: cluster.id,
+    resourceType: 'command',
+    resourceId: bundle.commandId,
+    details: { type: args.type, changeId: bundle.changeId, operations: args.operations.length },
   });
+  await tx.execute(sql`select pg_notify(${COMMANDS_CHANNEL}, ${cluster.id})`);
+  return { commandId: bundle.commandId };
 }
 
 /** Commands waiting for the calling agent's cluster; marks them delivered. Never blocks. */
@@ -110,6 +115,7 @@ export async function recordCommandResult(ctx: ServiceContext, result: CommandRe
         results: result.results.map((r) => ({ ref: r.ref, outcome: r.outcome, message: r.message ?? null, auditId: r.auditId ?? null })),
       },
     });
+    if (command.changeId) await recordChangeOutcome(tx, ctx, command.changeId, result.status, result as unknown as Record<string, unknown>);
     return { duplicate: false };
   });
 }
