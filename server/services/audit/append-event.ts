@@ -2,7 +2,7 @@
 // the chain-head lock, links the event to the previous one and advances the head, so the
 // change and its record commit together or not at all, in one total order.
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Tx } from '@/db/client';
 import { auditChainHead, auditEvents } from '@/db/schema';
 import { hashEvent } from '@/server/domain/audit/hash-event';
@@ -54,6 +54,61 @@ export async function appendAuditEvent(tx: Tx, ctx: ServiceContext, input: Audit
   await tx.insert(auditEvents).values({ ...content, hash });
   await tx.update(auditChainHead).set({ seq: content.seq, hash }).where(eq(auditChainHead.id, 'head'));
   return { seq: content.seq, id: content.id };
+}
+
+const CHUNK = 2_000;
+
+/**
+ * Appends many events under one chain-head lock (ingest of Kubernetes audit batches, the
+ * benchmark): the same content and hashes as one appendAuditEvent call per event, but one
+ * lock and one insert per chunk of rows, passed as a single JSON parameter.
+ */
+export async function appendAuditEvents(tx: Tx, ctx: ServiceContext, inputs: readonly AuditInput[]): Promise<{ firstSeq: number; lastSeq: number }> {
+  const [head] = await tx.select().from(auditChainHead).where(eq(auditChainHead.id, 'head')).for('update');
+  if (!head) throw new Error('audit chain head is missing: the database was not migrated');
+  let seq = head.seq;
+  let prevHash = head.hash;
+  const fallbackActor = actorOf(ctx);
+  for (let i = 0; i < inputs.length; i += CHUNK) {
+    const rows = inputs.slice(i, i + CHUNK).map((input) => {
+      const actor = input.actor ?? fallbackActor;
+      seq += 1;
+      const content = {
+        seq,
+        id: randomUUID(),
+        occurredAt: new Date(Math.floor((input.occurredAt ?? ctx.now()).getTime())),
+        source: input.source ?? 'console',
+        clusterId: input.clusterId ?? null,
+        actorType: actor.type,
+        actorId: actor.id,
+        actorLabel: actor.label,
+        tenantId: input.tenantId ?? null,
+        action: input.action,
+        resourceType: input.resourceType ?? null,
+        resourceId: input.resourceId ?? null,
+        outcome: input.outcome,
+        clientAddress: input.clientAddress !== undefined ? input.clientAddress : ctx.client.address,
+        userAgent: input.userAgent !== undefined ? input.userAgent : ctx.client.userAgent,
+        details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
+        prevHash,
+      };
+      const hash = hashEvent(content);
+      prevHash = hash;
+      return {
+        seq: content.seq, id: content.id, occurred_at: content.occurredAt.toISOString(), source: content.source, cluster_id: content.clusterId,
+        actor_type: content.actorType, actor_id: content.actorId, actor_label: content.actorLabel, tenant_id: content.tenantId, action: content.action,
+        resource_type: content.resourceType, resource_id: content.resourceId, outcome: content.outcome, client_address: content.clientAddress,
+        user_agent: content.userAgent, details: content.details, prev_hash: content.prevHash, hash,
+      };
+    });
+    await tx.execute(sql`
+      insert into audit_events (seq, id, occurred_at, source, cluster_id, actor_type, actor_id, actor_label, tenant_id, action, resource_type, resource_id, outcome, client_address, user_agent, details, prev_hash, hash)
+      select seq, id, occurred_at, source, cluster_id, actor_type, actor_id, actor_label, tenant_id, action, resource_type, resource_id, outcome, client_address, user_agent, details, prev_hash, hash
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(seq bigint, id uuid, occurred_at timestamptz, source text, cluster_id uuid, actor_type text, actor_id text, actor_label text,
+        tenant_id uuid, action text, resource_type text, resource_id text, outcome text, client_address text, user_agent text, details jsonb, prev_hash text, hash text)`);
+  }
+  if (seq !== head.seq) await tx.update(auditChainHead).set({ seq, hash: prevHash }).where(eq(auditChainHead.id, 'head'));
+  return { firstSeq: head.seq + 1, lastSeq: seq };
 }
 
 function actorOf(ctx: ServiceContext): NonNullable<AuditInput['actor']> {

@@ -1,0 +1,142 @@
+// Searching the audit trail on the server: one page of the timeline (newest first, keyset on
+// (occurred_at, seq) so page 1,000 costs what page 1 does), facet counts, and the live tail.
+// A first-page search is itself audited; following pages, facets and tail polls are not
+// (they are the same search continuing).
+import { sql } from 'drizzle-orm';
+import type { Tx } from '@/db/client';
+import { type AuditFilters, decodeCursor, encodeCursor, type Facet, NONE } from '@/server/domain/audit/audit-filters';
+import { appendAuditEvent } from './append-event';
+import { type AuditEventRow, EVENT_COLUMNS, rowsOf, toEventRow, whereOf } from './audit-query';
+import { authorize } from '../authorize';
+import type { ServiceContext } from '../context';
+import { badInput } from '../errors';
+import { inScope } from '../scope';
+
+export interface SearchArgs {
+  filters: AuditFilters;
+  cursor?: string | null;
+  limit: number;
+}
+
+export interface SearchPage {
+  events: AuditEventRow[];
+  nextCursor: string | null;
+  /** The highest seq this caller could see when the page was read: where the live tail starts. */
+  tailFrom: number;
+  names: { tenants: Record<string, string>; clusters: Record<string, string> };
+}
+
+export async function searchAuditEvents(ctx: ServiceContext, args: SearchArgs): Promise<SearchPage> {
+  authorize(ctx, 'audit:read');
+  const cursor = args.cursor ? decodeCursor(args.cursor) : null;
+  if (args.cursor && !cursor) throw badInput('cursor', 'The page cursor is not valid');
+  const keyset = cursor ? [sql`(e.occurred_at, e.seq) < (${cursor.at.toISOString()}::timestamptz, ${cursor.seq}::bigint)`] : [];
+  const where = whereOf(ctx, args.filters, keyset);
+  return inScope(ctx, async (tx) => {
+    const raw = await tx.execute(sql`select ${EVENT_COLUMNS} from audit_events e where ${where} order by e.occurred_at desc, e.seq desc limit ${args.limit + 1}`);
+    const rows = rowsOf(raw).map(toEventRow);
+    const page = rows.slice(0, args.limit);
+    const tailFrom = await headSeq(tx);
+    if (!args.cursor) {
+      await appendAuditEvent(tx, ctx, { action: 'audit.searched', outcome: 'success', resourceType: 'audit_trail', details: { filters: args.filters } });
+    }
+    return { events: page, nextCursor: rows.length > args.limit ? encodeCursor(page[page.length - 1]!) : null, tailFrom, names: await namesFor(tx, page) };
+  });
+}
+
+async function headSeq(tx: Tx): Promise<number> {
+  const [r] = rowsOf(await tx.execute(sql`select seq from audit_chain_head where id = 'head'`));
+  return Number(r?.seq ?? 0);
+}
+
+export interface TailArgs {
+  filters: AuditFilters;
+  afterSeq: number;
+  limit: number;
+}
+
+/** Events appended after `afterSeq` that match, newest first (the live tail polls this). */
+export async function tailAuditEvents(ctx: ServiceContext, args: TailArgs): Promise<{ events: AuditEventRow[]; tailFrom: number; more: boolean; names: SearchPage['names'] }> {
+  authorize(ctx, 'audit:read');
+  const where = whereOf(ctx, args.filters, [sql`e.seq > ${args.afterSeq}::bigint`]);
+  return inScope(ctx, async (tx) => {
+    const rows = rowsOf(await tx.execute(sql`select ${EVENT_COLUMNS} from audit_events e where ${where} order by e.seq desc limit ${args.limit + 1}`)).map(toEventRow);
+    const head = await headSeq(tx);
+    const events = rows.slice(0, args.limit);
+    return { events, tailFrom: Math.max(head, args.afterSeq), more: rows.length > args.limit, names: await namesFor(tx, events) };
+  });
+}
+
+/** Counts are taken over the newest FACET_SAMPLE matching events; beyond that they say "at least". */
+export const FACET_SAMPLE = 10_000;
+const FACET_TOP = 15;
+
+export interface FacetValue {
+  value: string;
+  label: string;
+  count: number;
+}
+
+export interface FacetCounts {
+  total: number;
+  capped: boolean;
+  facets: Record<Facet, FacetValue[]>;
+}
+
+const FACET_COLUMN: Record<Facet, string> = {
+  actor: 'actor_label',
+  tenant: 'tenant_id',
+  cluster: 'cluster_id',
+  action: 'action',
+  kind: 'resource_type',
+  outcome: 'outcome',
+  source: 'source',
+};
+
+export async function auditFacets(ctx: ServiceContext, filters: AuditFilters): Promise<FacetCounts> {
+  authorize(ctx, 'audit:read');
+  const where = whereOf(ctx, filters);
+  return inScope(ctx, async (tx) => {
+    const parts = (Object.entries(FACET_COLUMN) as [Facet, string][]).map(
+      ([facet, col]) => sql`(select ${facet}::text as facet, ${sql.raw(col)}::text as value, count(*) as n from m group by 2 order by 3 desc, 2 limit ${FACET_TOP})`,
+    );
+    const raw = await tx.execute(sql`
+      with m as materialized (select e.actor_label, e.tenant_id, e.cluster_id, e.action, e.resource_type, e.outcome, e.source
+        from audit_events e where ${where} order by e.occurred_at desc, e.seq desc limit ${FACET_SAMPLE + 1})
+      select 'total' as facet, null as value, count(*) as n from m
+      union all ${sql.join(parts, sql` union all `)}`);
+    const facets = Object.fromEntries(Object.keys(FACET_COLUMN).map((f) => [f, [] as FacetValue[]])) as unknown as Record<Facet, FacetValue[]>;
+    let total = 0;
+    for (const r of rowsOf(raw)) {
+      if (r.facet === 'total') total = Number(r.n);
+      else facets[r.facet as Facet].push({ value: r.value === null ? NONE : String(r.value), label: r.value === null ? 'none' : String(r.value), count: Number(r.n) });
+    }
+    await labelIds(tx, facets);
+    return { total: Math.min(total, FACET_SAMPLE), capped: total > FACET_SAMPLE, facets };
+  });
+}
+
+// Tenants and clusters are facets by id; people read names. (A scoped reader sees only the
+// tenants row-level security lets them see, which are the only ones in their events.)
+async function labelIds(tx: Tx, facets: Record<Facet, FacetValue[]>) {
+  const ids = (list: FacetValue[]) => list.map((v) => v.value).filter((v) => v !== NONE);
+  const tenantIds = ids(facets.tenant);
+  const clusterIds = ids(facets.cluster);
+  if (tenantIds.length) {
+    const names = new Map(rowsOf(await tx.execute(sql`select id::text as id, name from tenants where id = any(${`{${tenantIds.join(',')}}`}::uuid[])`)).map((r) => [String(r.id), String(r.name)]));
+    for (const v of facets.tenant) v.label = v.value === NONE ? 'no tenant' : (names.get(v.value) ?? v.value);
+  } else for (const v of facets.tenant) if (v.value === NONE) v.label = 'no tenant';
+  if (clusterIds.length) {
+    const names = new Map(rowsOf(await tx.execute(sql`select id::text as id, name from clusters where id = any(${`{${clusterIds.join(',')}}`}::uuid[])`)).map((r) => [String(r.id), String(r.name)]));
+    for (const v of facets.cluster) v.label = v.value === NONE ? 'no cluster' : (names.get(v.value) ?? v.value);
+  } else for (const v of facets.cluster) if (v.value === NONE) v.label = 'no cluster';
+}
+
+/** Names for the tenants and clusters a page of events mentions. */
+export async function namesFor(tx: Tx, events: readonly AuditEventRow[]) {
+  const tenantIds = [...new Set(events.flatMap((e) => (e.tenantId ? [e.tenantId] : [])))];
+  const clusterIds = [...new Set(events.flatMap((e) => (e.clusterId ? [e.clusterId] : [])))];
+  const tenants = tenantIds.length ? rowsOf(await tx.execute(sql`select id::text as id, name from tenants where id = any(${`{${tenantIds.join(',')}}`}::uuid[])`)) : [];
+  const clusters = clusterIds.length ? rowsOf(await tx.execute(sql`select id::text as id, name from clusters where id = any(${`{${clusterIds.join(',')}}`}::uuid[])`)) : [];
+  return { tenants: Object.fromEntries(tenants.map((r) => [String(r.id), String(r.name)])), clusters: Object.fromEntries(clusters.map((r) => [String(r.id), String(r.name)])) };
+}
