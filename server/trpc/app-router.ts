@@ -3,6 +3,7 @@ import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
 import { changesRouter } from './routers/changes';
 import { clustersRouter } from './routers/clusters';
+import { graphRouter } from './routers/graph';
 import { tenantsRouter } from './routers/tenants';
 import { usersRouter } from './routers/users';
 import { router } from './init';
@@ -13,6 +14,7 @@ export const appRouter = router({
   users: usersRouter,
   clusters: clustersRouter,
   audit: auditRouter,
+  graph: graphRouter,
   changes: changesRouter,
 });
 

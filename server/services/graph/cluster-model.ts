@@ -1,0 +1,180 @@
+// What the graph verbs read about one cluster: which clusters and namespaces the caller
+// may see (row-level security decides), the visible workloads, and the policy model
+// (namespaces, workloads, NetworkPolicies, PeerAuthentications) the verdict explanations and
+// mTLS modes are computed from.
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Tx } from '@/db/client';
+import { agents, clusters, inventoryObjects, tenantNamespaces, tenants } from '@/db/schema';
+import { tenantScope } from '@/server/domain/authz/decide';
+import type { FlowAggregate, TenantRef, Visibility } from '@/server/domain/graph';
+import {
+  NetpolEngine,
+  readNetworkPolicy,
+  readPeerAuthentication,
+  resolveMtls,
+  type EffectiveMtlsMode,
+  type NetworkPolicy,
+  type PeerAuthentication,
+  type Workload,
+} from '@/server/domain/netpol';
+import type { ServiceContext } from '../context';
+import { inAuthScope } from '../scope';
+
+export const AGENT_STALE_MS = 90_000;
+
+export interface ClusterChoice {
+  id: string;
+  name: string;
+  agent: 'connected' | 'silent' | 'none';
+}
+
+/** Clusters the caller may see (those hosting their tenants' namespaces; all for global scope). */
+export async function visibleClusters(tx: Tx, ctx: ServiceContext): Promise<ClusterChoice[]> {
+  let rows = await tx.select().from(clusters).orderBy(asc(clusters.name));
+  const p = ctx.principal;
+  if (p.kind === 'user' && !tenantScope(p.grants).allTenants) {
+    const hosting = await tx.selectDistinct({ clusterId: tenantNamespaces.clusterId }).from(tenantNamespaces);
+    const ids = new Set(hosting.map((h) => h.clusterId));
+    rows = rows.filter((r) => ids.has(r.id));
+  }
+  const agentRows = rows.length ? await tx.select().from(agents).where(inArray(agents.clusterId, rows.map((r) => r.id))) : [];
+  const now = ctx.now().getTime();
+  return rows.map((c) => {
+    const live = agentRows.filter((a) => a.clusterId === c.id && !a.revokedAt);
+    const connected = live.some((a) => a.lastSeenAt && now - a.lastSeenAt.getTime() < AGENT_STALE_MS);
+    return { id: c.id, name: c.name, agent: connected ? 'connected' : live.length ? 'silent' : 'none' };
+  });
+}
+
+export async function readVisibility(tx: Tx, ctx: ServiceContext, clusterId: string): Promise<Visibility & { tenants: TenantRef[] }> {
+  const p = ctx.principal;
+  const allTenants = p.kind !== 'user' || tenantScope(p.grants).allTenants;
+  // tenant_namespaces is under row-level security: a tenant-scoped caller gets only theirs.
+  const rows = await tx
+    .select({ namespace: tenantNamespaces.namespace, id: tenants.id, slug: tenants.slug, name: tenants.name })
+    .from(tenantNamespaces)
+    .innerJoin(tenants, eq(tenants.id, tenantNamespaces.tenantId))
+    .where(eq(tenantNamespaces.clusterId, clusterId));
+  const tenantOfNamespace = new Map<string, TenantRef>(rows.map((r) => [r.namespace, { id: r.id, slug: r.slug, name: r.name }]));
+  const byId = new Map(rows.map((r) => [r.id, { id: r.id, slug: r.slug, name: r.name }]));
+  return { allTenants, tenantOfNamespace, tenants: [...byId.values()].sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
+export interface VisibleWorkload {
+  namespace: string;
+  name: string;
+  object: Record<string, unknown>;
+}
+
+/** Workloads under the caller's own scope (row-level security applies). */
+export async function readVisibleWorkloads(tx: Tx, clusterId: string): Promise<VisibleWorkload[]> {
+  return tx
+    .select({ namespace: inventoryObjects.namespace, name: inventoryObjects.name, object: inventoryObjects.object })
+    .from(inventoryObjects)
+    .where(and(eq(inventoryObjects.clusterId, clusterId), eq(inventoryObjects.kind, 'Workload')))
+    .orderBy(asc(inventoryObjects.namespace), asc(inventoryObjects.name));
+}
+
+export interface RangeQuery {
+  clusterId: string;
+  from: Date;
+  to: Date;
+}
+
+/** Flow rows summed over the range; row-level security keeps flows with neither end visible out. */
+export async function readFlowAggregates(tx: Tx, q: RangeQuery): Promise<FlowAggregate[]> {
+  const result = await tx.execute(sql`
+    SELECT src_namespace, src_workload, src_ip, dst_namespace, dst_workload, dst_ip, port, protocol, mtls, verdict,
+           sum(count)::float8 AS count, sum(bytes)::float8 AS bytes
+    FROM flow_minutes
+    WHERE cluster_id = ${q.clusterId} AND minute >= ${q.from.toISOString()}::timestamptz AND minute < ${q.to.toISOString()}::timestamptz
+    GROUP BY src_namespace, src_workload, src_ip, dst_namespace, dst_workload, dst_ip, port, protocol, mtls, verdict`);
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
+  return rows.map((r) => ({
+    srcNamespace: r.src_namespace as string,
+    srcWorkload: r.src_workload as string,
+    srcIp: r.src_ip as string,
+    dstNamespace: r.dst_namespace as string,
+    dstWorkload: r.dst_workload as string,
+    dstIp: r.dst_ip as string,
+    port: Number(r.port),
+    protocol: r.protocol as string,
+    mtls: r.mtls as FlowAggregate['mtls'],
+    verdict: r.verdict as FlowAggregate['verdict'],
+    count: Number(r.count),
+    bytes: Number(r.bytes),
+  }));
+}
+
+export interface PolicyModel {
+  namespaces: { name: string; labels: Record<string, string> }[];
+  workloads: Workload[];
+  policies: NetworkPolicy[];
+  peerAuthentications: PeerAuthentication[];
+  modeOf(namespace: string, workload: string, port?: number): EffectiveMtlsMode;
+  engine(): NetpolEngine;
+  memberIndex(namespace: string, workload: string): number | undefined;
+}
+
+function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
+  return out;
+}
+
+/**
+ * The cluster's whole policy model. A verdict or an mTLS mode depends on objects outside the
+ * caller's tenants (the mesh-wide PeerAuthentication in istio-system, the other end's labels
+ * and egress policies), so this one read runs with cluster-wide scope. What it returns is used
+ * for computing only; callers return nothing from it about namespaces the caller cannot see.
+ */
+export async function readPolicyModel(ctx: ServiceContext, clusterId: string): Promise<PolicyModel> {
+  const rows = await inAuthScope(ctx, (tx) =>
+    tx
+      .select({ kind: inventoryObjects.kind, namespace: inventoryObjects.namespace, name: inventoryObjects.name, object: inventoryObjects.object })
+      .from(inventoryObjects)
+      .where(and(eq(inventoryObjects.clusterId, clusterId), inArray(inventoryObjects.kind, ['Namespace', 'Workload', 'NetworkPolicy', 'PeerAuthentication']))),
+  );
+  const namespaces = rows
+    .filter((r) => r.kind === 'Namespace')
+    .map((r) => ({ name: r.name, labels: stringMap((r.object.metadata as Record<string, unknown> | undefined)?.labels) }));
+  const workloads: Workload[] = rows
+    .filter((r) => r.kind === 'Workload')
+    .map((r) => {
+      const o = r.object as { labels?: unknown; ips?: unknown; ports?: unknown; ownerKind?: unknown };
+      const ports = Array.isArray(o.ports) ? (o.ports as Workload['ports']).map((p) => ({ ...p, protocol: p.protocol ?? 'TCP' })) : [];
+      return { id: `${r.namespace}/${r.name}`, kind: typeof o.ownerKind === 'string' ? o.ownerKind : 'Deployment', namespace: r.namespace, name: r.name, labels: stringMap(o.labels), ips: Array.isArray(o.ips) ? (o.ips as string[]) : [], ports };
+    });
+  const policies = rows
+    .filter((r) => r.kind === 'NetworkPolicy')
+    .map((r) => readNetworkPolicy(r.object).policy)
+    .filter((p): p is NetworkPolicy => p !== null);
+  const peerAuthentications = rows
+    .filter((r) => r.kind === 'PeerAuthentication')
+    .map((r) => readPeerAuthentication(r.object).policy)
+    .filter((p): p is PeerAuthentication => p !== null);
+  const index = new Map(workloads.map((w, i) => [`${w.namespace}/${w.name}`, i]));
+  const modes = new Map<string, EffectiveMtlsMode>();
+  let engine: NetpolEngine | undefined;
+  return {
+    namespaces,
+    workloads,
+    policies,
+    peerAuthentications,
+    modeOf(namespace, workload, port) {
+      const key = `${namespace}/${workload}:${port ?? ''}`;
+      let m = modes.get(key);
+      if (!m) {
+        const i = index.get(`${namespace}/${workload}`);
+        const labels = i === undefined ? {} : workloads[i]!.labels;
+        m = resolveMtls(peerAuthentications, { namespace, labels }, port).mode;
+        modes.set(key, m);
+      }
+      return m;
+    },
+    engine() {
+      return (engine ??= new NetpolEngine({ namespaces, members: workloads, policies }));
+    },
+    memberIndex: (namespace, workload) => index.get(`${namespace}/${workload}`),
+  };
+}
