@@ -7,7 +7,6 @@ export function TenantSwitcher({ tenants, current }: { tenants: { slug: string; 
   if (tenants.length === 0) return null;
   return (
     <label className="switcher">
-      <span className="sr-only">Tenant</span>
       <select value={current ?? ''} onChange={(e) => e.target.value && router.push(`/tenants/${e.target.value}`)} aria-label="Switch tenant">
         <option value="">All my tenants</option>
         {tenants.map((t) => (

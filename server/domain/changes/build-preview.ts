@@ -72,11 +72,26 @@ const RBAC_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBi
 /** A flow seen this rarely over the window may be a periodic job the window only just caught. */
 const RARE_COUNT = 3;
 
+const LEADING_KEYS = ['apiVersion', 'kind', 'metadata', 'spec'];
+
+/** Keys in the order people read manifests in (jsonb storage reorders them), then alphabetical. */
+function displayOrder(value: unknown, top = true): unknown {
+  if (Array.isArray(value)) return value.map((v) => displayOrder(v, false));
+  if (!value || typeof value !== 'object') return value;
+  const keys = Object.keys(value).sort((a, b) => {
+    const ia = top ? LEADING_KEYS.indexOf(a) : a === 'name' ? -2 : a === 'namespace' ? -1.5 : -1;
+    const ib = top ? LEADING_KEYS.indexOf(b) : b === 'name' ? -2 : b === 'namespace' ? -1.5 : -1;
+    if (ia !== ib) return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib);
+    return a.localeCompare(b);
+  });
+  return Object.fromEntries(keys.map((k) => [k, displayOrder((value as Record<string, unknown>)[k], false)]));
+}
+
 function yamlOf(o: Record<string, unknown> | null): string | null {
   if (!o) return null;
-  const { metadata, ...rest } = o as { metadata?: Record<string, unknown> };
+  const { metadata, status: _s, ...rest } = o as { metadata?: Record<string, unknown>; status?: unknown };
   const { managedFields: _m, resourceVersion: _r, uid: _u, creationTimestamp: _c, generation: _g, ...meta } = metadata ?? {};
-  return stringify({ ...rest, metadata: meta }, { sortMapEntries: false });
+  return stringify(displayOrder({ ...rest, metadata: meta }));
 }
 
 export function buildPreview(input: PreviewInput): Preview {

@@ -148,3 +148,11 @@ describe('reduceChange', () => {
     );
   });
 });
+
+describe('problem lines', () => {
+  it('points at the offending field, not just the document', () => {
+    const text = `${np()}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: b, namespace: payments}\nspec:\n  podSelector: {}\n  policyTypes: [Ingres]\n`;
+    const r = parseChangeObjects(text, [], { namespaces: new Set(['payments']), clusterScoped: false });
+    expect(r.problems[0]).toMatchObject({ path: 'spec.policyTypes[0]', line: 15 });
+  });
+});

@@ -84,7 +84,7 @@ export function parseChangeObjects(
       return;
     }
     if (value === null || value === undefined) return; // an empty document (e.g. a trailing ---)
-    const checked = checkObject(value, where, line, reach, problems);
+    const checked = checkObject(value, where, line, reach, problems, (path) => lineOfPath(text, doc, path) ?? line);
     if (!checked) return;
     const id = objectKeyString(checked.key);
     if (seen.has(id)) {
@@ -132,8 +132,8 @@ function outOfReach(key: ObjectKey, reach: Reach): string | null {
   return null;
 }
 
-function checkObject(value: unknown, where: string, line: number | undefined, reach: Reach, problems: ChangeProblem[]) {
-  const push = (path: string, message: string, object?: string) => problems.push({ where, line, object, path, message });
+function checkObject(value: unknown, where: string, line: number | undefined, reach: Reach, problems: ChangeProblem[], lineAt: (path: string) => number | undefined) {
+  const push = (path: string, message: string, object?: string) => problems.push({ where, line: path ? lineAt(path) : line, object, path, message });
   if (typeof value !== 'object' || Array.isArray(value) || value === null) {
     push('', 'each document must be one Kubernetes object (a mapping)');
     return null;
@@ -188,6 +188,17 @@ function checkObject(value: unknown, where: string, line: number | undefined, re
     for (const issue of validateObject(o).issues) if (issue.severity === 'error') push(issue.path, issue.message, id);
   }
   return problems.length === before ? { key, object: o } : null;
+}
+
+/** The line of the node at an engine's JSON path (`spec.ingress[0].from`), for inline markers. */
+function lineOfPath(text: string, doc: { getIn(path: Iterable<unknown>, keepScalar?: boolean): unknown }, path: string): number | undefined {
+  const segments = path.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  // The deepest node that exists: a missing field is reported where its parent is.
+  for (let n = segments.length; n > 0; n--) {
+    const node = doc.getIn(segments.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return lineOf(text, node.range[0]);
+  }
+  return undefined;
 }
 
 function lineOf(text: string, offset: number): number {
