@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import next from 'next';
 import { loadConfig } from '../config';
 import { getDatabase } from '../database';
+import { startAuditSchedule } from '../services/audit/audit-schedule';
 import { clientAddress } from './client-address';
 import { newNonce, securityHeaders } from './security-headers';
 
@@ -49,8 +50,11 @@ export async function startConsoleServer(opts: { dir: string; dev?: boolean; onL
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const url = `http://${config.HOST}:${config.PORT}`;
   opts.onListening?.(url);
+  // Signed checkpoints of the audit chain head (and retention, when configured).
+  const stopAuditSchedule = startAuditSchedule(database.db);
 
   const shutdown = async () => {
+    stopAuditSchedule();
     server.close();
     await app.close?.();
     await database.close();
