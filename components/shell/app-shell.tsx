@@ -10,6 +10,7 @@ const NAV: { href: string; label: string; permission?: Permission }[] = [
   { href: '/', label: 'Overview' },
   { href: '/tenants', label: 'Tenants', permission: 'tenant:read' },
   { href: '/clusters', label: 'Clusters', permission: 'cluster:read' },
+  { href: '/graph', label: 'Traffic graph', permission: 'graph:read' },
   { href: '/changes', label: 'Changes', permission: 'change:read' },
   { href: '/admin/users', label: 'Users', permission: 'user:read' },
   { href: '/audit', label: 'Audit trail', permission: 'audit:read' },

@@ -191,3 +191,16 @@ describe('layout composition', () => {
     expect(out.get('c')!.x).toBeGreaterThan(out.get('b')!.x);
   });
 });
+
+describe('overlap resolution', () => {
+  it('moves overlapping boxes down and leaves separate ones alone', async () => {
+    const { resolveOverlaps } = await import('./compose-layout');
+    const out = resolveOverlaps([
+      { id: 'a', x: 0, y: 0, width: 100, height: 100 },
+      { id: 'b', x: 50, y: 50, width: 100, height: 100 },
+      { id: 'c', x: 500, y: 0, width: 10, height: 10 },
+    ], 10);
+    expect(out.get('b')).toEqual({ x: 50, y: 110 });
+    expect(out.get('c')).toEqual({ x: 500, y: 0 });
+  });
+});

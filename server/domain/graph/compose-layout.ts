@@ -58,3 +58,23 @@ export function placeNewcomers(placed: ReadonlyMap<string, Point>, newcomers: re
   });
   return out;
 }
+
+/** Moves boxes down until none overlaps one placed before it (top to bottom, then left to right). */
+export function resolveOverlaps(boxes: readonly Box[], gap = 30): Map<string, Point> {
+  const sorted = [...boxes].sort((a, b) => a.y - b.y || a.x - b.x || a.id.localeCompare(b.id));
+  const placed: Box[] = [];
+  for (const b of sorted) {
+    const cur = { ...b };
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const p of placed) {
+        if (cur.x < p.x + p.width + gap && cur.x + cur.width + gap > p.x && cur.y < p.y + p.height + gap && cur.y + cur.height + gap > p.y) {
+          cur.y = p.y + p.height + gap;
+          moved = true;
+        }
+      }
+    }
+    placed.push(cur);
+  }
+  return new Map(placed.map((b) => [b.id, { x: b.x, y: b.y }]));
+}

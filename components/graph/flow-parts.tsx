@@ -1,0 +1,118 @@
+'use client';
+// React Flow node and edge types for the traffic graph, registered once at module level and
+// memoized. Nodes are buttons (keyboard reachable); edges are single straight SVG paths whose
+// dash pattern says the mTLS state and whose end mark says the verdict, so neither relies on colour.
+import { BaseEdge, Handle, Position, getStraightPath, type EdgeProps, type NodeProps, type Node, type Edge } from '@xyflow/react';
+import { createContext, memo, useContext } from 'react';
+import type { FlowEdgeData, FlowNodeData } from './compose';
+
+export interface GraphActions {
+  select(kind: 'node' | 'edge', id: string): void;
+  toggle(groupId: string): void;
+}
+export const GraphActionsContext = createContext<GraphActions>({ select: () => {}, toggle: () => {} });
+
+const handles = (
+  <>
+    <Handle type="target" position={Position.Left} className="rf-handle" isConnectable={false} />
+    <Handle type="source" position={Position.Right} className="rf-handle" isConnectable={false} />
+  </>
+);
+
+function Flags({ n }: { n: FlowNodeData['node'] }) {
+  return (
+    <>
+      {n.plaintextOnStrictIn > 0 && <span className="flag strict" title="Plaintext reached a STRICT port">⚠ plaintext on STRICT</span>}
+      {n.deniedIn > 0 && <span className="flag denied" title="Denied connections arrive here">✕ denied in</span>}
+    </>
+  );
+}
+
+const WorkloadNode = memo(function WorkloadNode({ data }: NodeProps<Node<FlowNodeData>>) {
+  const actions = useContext(GraphActionsContext);
+  const n = data.node;
+  return (
+    <div className={`gnode workload${data.selected ? ' selected' : ''}${data.dimmed ? ' dimmed' : ''}`} data-node-id={n.id}>
+      {handles}
+      <button type="button" className="gnode-button" aria-label={`Workload ${n.namespace}/${n.label}`} aria-pressed={data.selected} onClick={() => actions.select('node', n.id)}>
+        <span className="gnode-title">{n.label}</span>
+        <Flags n={n} />
+      </button>
+    </div>
+  );
+});
+
+const GroupNode = memo(function GroupNode({ data }: NodeProps<Node<FlowNodeData>>) {
+  const actions = useContext(GraphActionsContext);
+  const n = data.node;
+  const what = n.kind === 'tenant' ? 'Tenant' : 'Namespace';
+  return (
+    <div className={`gnode group ${n.kind}${data.selected ? ' selected' : ''}${data.dimmed ? ' dimmed' : ''}`} data-node-id={n.id}>
+      {handles}
+      <button type="button" className="gnode-button" aria-label={`${what} ${n.label}, ${n.workloadCount} workloads`} aria-pressed={data.selected} onClick={() => actions.select('node', n.id)}>
+        <span className="gnode-kind">{what}</span>
+        <span className="gnode-title">{n.label}</span>
+        <span className="gnode-meta">{n.workloadCount} workloads</span>
+        <Flags n={n} />
+      </button>
+      <button type="button" className="expand" aria-label={`Expand ${what.toLowerCase()} ${n.label}`} onClick={() => actions.toggle(n.id)}>
+        +
+      </button>
+    </div>
+  );
+});
+
+const BoxNode = memo(function BoxNode({ data }: NodeProps<Node<FlowNodeData>>) {
+  const actions = useContext(GraphActionsContext);
+  const n = data.node;
+  const what = n.kind === 'tenant' ? 'Tenant' : 'Namespace';
+  return (
+    <div className={`gbox ${n.kind}${data.selected ? ' selected' : ''}`} data-node-id={n.id}>
+      <div className="gbox-header">
+        <button type="button" className="link" aria-label={`${what} ${n.label}`} onClick={() => actions.select('node', n.id)}>
+          {what}: <strong>{n.label}</strong>
+        </button>
+        <button type="button" className="collapse" aria-label={`Collapse ${what.toLowerCase()} ${n.label}`} onClick={() => actions.toggle(n.id)}>
+          −
+        </button>
+      </div>
+    </div>
+  );
+});
+
+const EndpointNode = memo(function EndpointNode({ data }: NodeProps<Node<FlowNodeData>>) {
+  const actions = useContext(GraphActionsContext);
+  const n = data.node;
+  const what = n.kind === 'other-tenant' ? 'Other tenant (hidden)' : 'Outside the cluster';
+  return (
+    <div className={`gnode endpoint ${n.kind}${data.selected ? ' selected' : ''}${data.dimmed ? ' dimmed' : ''}`} data-node-id={n.id}>
+      {handles}
+      <button type="button" className="gnode-button" aria-label={`${what}: ${n.label}`} aria-pressed={data.selected} onClick={() => actions.select('node', n.id)}>
+        <span className="gnode-kind">{n.kind === 'other-tenant' ? '🔒 other tenant' : '🌐 outside'}</span>
+        <span className="gnode-title">{n.label}</span>
+      </button>
+    </div>
+  );
+});
+
+export const VERDICT_MARK: Record<string, string> = { allowed: '', denied: '✕', dropped: '⊘', mixed: '!' };
+
+const TrafficEdge = memo(function TrafficEdge({ id, sourceX, sourceY, targetX, targetY, data }: EdgeProps<Edge<FlowEdgeData>>) {
+  const e = data!.edge;
+  const [path, lx, ly] = getStraightPath({ sourceX, sourceY, targetX, targetY });
+  const width = Math.min(6, 1.2 + Math.log10(1 + e.perSecond));
+  const mark = VERDICT_MARK[e.verdict];
+  return (
+    <g className={`gedge mtls-${e.mtls} verdict-${e.verdict}${data!.selected ? ' selected' : ''}${data!.dimmed ? ' dimmed' : ''}`} data-edge-id={id}>
+      <BaseEdge id={id} path={path} style={{ strokeWidth: width }} markerEnd="url(#verity-arrow)" interactionWidth={12} />
+      {mark && (
+        <text x={lx} y={ly} className="gedge-mark" textAnchor="middle" dominantBaseline="central">
+          {mark}
+        </text>
+      )}
+    </g>
+  );
+});
+
+export const nodeTypes = { workload: WorkloadNode, group: GroupNode, box: BoxNode, endpoint: EndpointNode };
+export const edgeTypes = { traffic: TrafficEdge };

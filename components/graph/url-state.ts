@@ -1,0 +1,55 @@
+// The graph's filters, level of detail and selection live in the URL, so a reload or a shared
+// link shows the same picture.
+export interface GraphUrlState {
+  cluster?: string;
+  range: '5m' | '1h' | '1d' | 'custom';
+  from?: string;
+  to?: string;
+  tenants: string[];
+  namespaces: string[];
+  mtls: ('mutual' | 'plaintext' | 'mixed' | 'unknown')[];
+  verdicts: ('allowed' | 'denied' | 'dropped')[];
+  strict: boolean;
+  level?: 'tenant' | 'namespace' | 'workload';
+  open: string[];
+  sel?: string;
+}
+
+const list = (v: string | null) => (v ? v.split(',').filter(Boolean) : []);
+
+export function readUrlState(p: URLSearchParams): GraphUrlState {
+  const range = p.get('range');
+  const level = p.get('level');
+  return {
+    cluster: p.get('cluster') ?? undefined,
+    range: range === '5m' || range === '1d' || range === 'custom' ? range : '1h',
+    from: p.get('from') ?? undefined,
+    to: p.get('to') ?? undefined,
+    tenants: list(p.get('tenant')),
+    namespaces: list(p.get('ns')),
+    mtls: list(p.get('mtls')).filter((m): m is GraphUrlState['mtls'][number] => ['mutual', 'plaintext', 'mixed', 'unknown'].includes(m)),
+    verdicts: list(p.get('verdict')).filter((m): m is GraphUrlState['verdicts'][number] => ['allowed', 'denied', 'dropped'].includes(m)),
+    strict: p.get('strict') === '1',
+    level: level === 'tenant' || level === 'namespace' || level === 'workload' ? level : undefined,
+    open: list(p.get('open')),
+    sel: p.get('sel') ?? undefined,
+  };
+}
+
+export function writeUrlState(s: GraphUrlState): string {
+  const p = new URLSearchParams();
+  if (s.cluster) p.set('cluster', s.cluster);
+  if (s.range !== '1h') p.set('range', s.range);
+  if (s.range === 'custom' && s.from) p.set('from', s.from);
+  if (s.range === 'custom' && s.to) p.set('to', s.to);
+  if (s.tenants.length) p.set('tenant', s.tenants.join(','));
+  if (s.namespaces.length) p.set('ns', s.namespaces.join(','));
+  if (s.mtls.length) p.set('mtls', s.mtls.join(','));
+  if (s.verdicts.length) p.set('verdict', s.verdicts.join(','));
+  if (s.strict) p.set('strict', '1');
+  if (s.level) p.set('level', s.level);
+  if (s.open.length) p.set('open', s.open.join(','));
+  if (s.sel) p.set('sel', s.sel);
+  const q = p.toString();
+  return q ? `?${q}` : '';
+}
