@@ -24,6 +24,12 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [['list']],
+  // The spine suite creates the first admin (from the CLI's one-time link) and enrolls an
+  // agent; every other suite runs after it and starts from what it left (e2e/helpers.ts).
+  projects: [
+    { name: 'spine', testMatch: /spine\.spec\.ts/ },
+    { name: 'features', testIgnore: /spine\.spec\.ts/, dependencies: ['spine'] },
+  ],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     launchOptions: {

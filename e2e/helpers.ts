@@ -1,5 +1,5 @@
 // Shared steps for the end-to-end tests: what a person does, in the browser.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import { totpCodeAt } from '@/server/security/totp';
@@ -36,4 +36,36 @@ export function nextTotp(secret: string): string {
 
 export async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/**
+ * What the spine suite leaves for the suites that run after it (see playwright.config.ts):
+ * the first admin's credentials with unused recovery codes, and the enrolled sim agent.
+ */
+export interface SuiteState {
+  admin?: { email: string; password: string; recoveryCodes: string[] };
+  agent?: { cluster: string; stateDir: string };
+}
+
+const stateFile = () => path.join(artifacts, 'state.json');
+
+export function saveState(patch: SuiteState) {
+  writeFileSync(stateFile(), JSON.stringify({ ...loadState(), ...patch }, null, 2), { mode: 0o600 });
+}
+
+export function loadState(): SuiteState {
+  return existsSync(stateFile()) ? (JSON.parse(readFileSync(stateFile(), 'utf8')) as SuiteState) : {};
+}
+
+/** Signs the first admin in again, spending one recovery code as the second factor. */
+export async function signInAsFirstAdmin(page: Page) {
+  const state = loadState();
+  if (!state.admin) throw new Error('the spine suite did not leave the first admin behind');
+  const code = state.admin.recoveryCodes.shift()!;
+  saveState({ admin: state.admin });
+  await signIn(page, state.admin.email, state.admin.password);
+  await expect(page).toHaveURL(/\/signin\/mfa/);
+  await page.getByLabel('Authentication code').fill(code);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
 }

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { totpCodeAt } from '@/server/security/totp';
-import { firstAdminSetupPath, nextTotp, setPassword, shot, signIn } from './helpers';
+import { firstAdminSetupPath, nextTotp, saveState, setPassword, shot, signIn } from './helpers';
 
 const ADMIN = { email: 'first-admin@example.test', password: 'first admin passphrase 1' };
 const TENANT_ADMIN = { email: 'ta@acme.test', password: 'tenant admin passphrase 2' };
@@ -51,6 +51,7 @@ test('the first admin sets a password from the CLI link, signs in and enrols MFA
   await admin.getByLabel('Code from the app').fill(totpCodeAt(totpSecret, new Date()));
   await admin.getByRole('button', { name: 'Confirm' }).click();
   await expect(admin.getByTestId('recovery-codes').locator('code')).toHaveCount(10);
+  saveState({ admin: { ...ADMIN, recoveryCodes: await admin.getByTestId('recovery-codes').locator('code').allTextContents() } });
   await expect(admin.getByText('needs two-factor authentication before')).toBeHidden();
 });
 
@@ -179,6 +180,7 @@ test('the admin registers a cluster and a real agent process enrolls with the to
   const token = command.match(/--enroll (\S+)/)![1]!;
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'verity-e2e-agent-'));
   agentProcess = spawn(process.execPath, ['--import', 'tsx', 'bin/verity.ts', 'agent', '--driver', 'sim', '--console', baseURL!, '--enroll', token, '--state-dir', stateDir], { stdio: 'ignore' });
+  saveState({ agent: { cluster: 'edge-1', stateDir } });
   const cluster = admin.getByRole('region', { name: 'Cluster edge-1' });
   await expect(async () => {
     await admin.reload();

@@ -85,6 +85,12 @@ export function ChangeDetail({ changeId }: { changeId: string }) {
         <section className="card" aria-labelledby="result">
           <h2 id="result">What the agent did</h2>
           {result.message && <p>{result.message}</p>}
+          {result.results.some((r) => r.outcome === 'unchanged' && preview?.objects.some((o) => o.key === `${r.ref.kind}/${r.ref.namespace ?? ''}/${r.ref.name}` && o.action !== 'unchanged')) && (
+            <p className="banner warn" role="status">
+              The cluster kept its previous content for an object this change meant to alter. Server-side apply leaves fields that another field manager owns; write such fields
+              explicitly (for example <code>ingress: []</code>) in a new change.
+            </p>
+          )}
           <table>
             <thead>
               <tr>
