@@ -22,6 +22,8 @@ export function AppShell(props: {
   permissions: readonly Permission[];
   tenants: { slug: string; name: string }[];
   mfaDue: boolean;
+  /** Changes waiting for this approver's decision. */
+  inbox: number;
   children: ReactNode;
 }) {
   return (
@@ -45,7 +47,10 @@ export function AppShell(props: {
         <ul>
           {NAV.filter((n) => !n.permission || props.permissions.includes(n.permission)).map((n) => (
             <li key={n.href}>
-              <Link href={n.href}>{n.label}</Link>
+              <Link href={n.href === '/changes' && props.inbox > 0 ? '/changes?view=inbox' : n.href}>
+                {n.label}
+                {n.href === '/changes' && props.inbox > 0 && <span className="badge count" aria-label={`${props.inbox} waiting for your decision`}> {props.inbox}</span>}
+              </Link>
             </li>
           ))}
         </ul>
