@@ -6,8 +6,8 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type RunningAgent } from '@/agent/run-agent';
-import { auditEvents, users } from '@/db/schema';
-import { changeRequests } from '@/db/schema/hand-written/changes';
+import { agentCommands, auditEvents, users } from '@/db/schema';
+import { approvalRules, changeRequests } from '@/db/schema/hand-written/changes';
 import { contextFor, seedTenant, seedUser, systemContext } from '@/db/seed/factories';
 import { handleAgentRequest } from '@/server/http/agent-api';
 import { consoleSecret } from '@/server/security/console-secret';
@@ -131,6 +131,25 @@ describe.each(testDrivers())('change workflow (%s)', (driver) => {
     expect(story.map((e) => e.action)).toEqual(expect.arrayContaining(['change.drafted', 'change.submitted', 'change.approved', 'change.applying', 'change.applied']));
   });
 
+  it('two approvers deciding at once: both count, the bundle is issued exactly once', async () => {
+    await t.db.insert(approvalRules).values({ tenantId, requiredApprovals: 2, approvalTtlMinutes: 60, updatedAt: new Date() });
+    const secondSecret = newTotpSecret();
+    const second = await user('appr2@example.test', 'approver', tenantId, secondSecret);
+    const ctx = contextFor(t.db, requester);
+    const src = DENY.replace('default-deny-ingress', 'concurrent');
+    const { id } = await saveDraft(ctx, { tenantId, clusterId, title: 'Concurrent', description: '', sourceText: src, deletes: [] });
+    const { digest } = await submitChange(ctx, { changeId: id });
+    const later = new Date(Date.now() + 60_000);
+    const at = () => later;
+    const results = await Promise.all([
+      decideChange({ ...contextFor(t.db, approver), now: at }, { changeId: id, decision: 'approve', reason: 'one', digest, totpCode: totpCodeAt(approverSecret, later) }),
+      decideChange({ ...contextFor(t.db, second), now: at }, { changeId: id, decision: 'approve', reason: 'two', digest, totpCode: totpCodeAt(secondSecret, later) }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['applying', 'pending']);
+    const commands = await inScope(systemContext(t.db), (tx) => tx.select().from(agentCommands).where(eq(agentCommands.changeId, id)));
+    expect(commands).toHaveLength(1);
+  });
+
   it('an edit after submission invalidates approvals', async () => {
     const ctx = contextFor(t.db, requester);
     const src = DENY.replace('default-deny-ingress', 'second');
@@ -138,6 +157,6 @@ describe.each(testDrivers())('change workflow (%s)', (driver) => {
     const { digest } = await submitChange(ctx, { changeId: id });
     await saveDraft(ctx, { changeId: id, tenantId, clusterId, title: 'Second (edited)', description: '', sourceText: src.replace('[Ingress]', '[Ingress, Egress]'), deletes: [] });
     expect((await getChange(ctx, { changeId: id })).status).toBe('draft');
-    await expect(decideChange(contextFor(t.db, approver), { changeId: id, decision: 'approve', reason: 'old content', digest, totpCode: totpCodeAt(approverSecret, new Date(Date.now() + 60_000)) })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(decideChange(contextFor(t.db, approver), { changeId: id, decision: 'approve', reason: 'old content', digest, totpCode: totpCodeAt(approverSecret, new Date(Date.now() + 90_000)) })).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 });
