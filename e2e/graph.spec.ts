@@ -1,0 +1,134 @@
+// The traffic graph as people use it, against the running demo: its own console (`verity
+// demo` on a fresh data folder and its own port, so the spine's first-admin flow is left
+// alone) with the real sim agent process the demo starts, whose traffic obeys its policies
+// and mesh modes.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { artifacts, shot } from './helpers';
+
+const PORT = Number(process.env.E2E_PORT ?? 3210) + 3;
+const BASE = `http://127.0.0.1:${PORT}`;
+const dataDir = path.join(artifacts, 'graph-demo');
+
+test.describe.configure({ mode: 'serial' });
+test.setTimeout(120_000);
+
+let demo: ChildProcess | undefined;
+let password = '';
+
+test.beforeAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  demo = spawn('./bin/verity', ['demo'], { env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', VERITY_DATA_DIR: dataDir, DATABASE_URL: '', VERITY_SECRET: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  password = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${out}`)), 90_000);
+    demo!.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = out.match(/password for all: (\S+)\)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+});
+test.afterAll(() => demo?.kill('SIGTERM'));
+
+async function signedIn(browser: Browser, email: string): Promise<Page> {
+  const page = await (await browser.newContext({ baseURL: BASE, viewport: { width: 1500, height: 1000 } })).newPage();
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).not.toHaveURL(/\/signin/);
+  return page;
+}
+
+const list = (page: Page) => page.locator('details.graph-list');
+async function openList(page: Page) {
+  if (!(await list(page).evaluate((d: HTMLDetailsElement) => d.open))) await list(page).locator('summary').click();
+}
+function edgeRow(page: Page, from: string, to: string) {
+  return list(page).locator('tbody tr').filter({ has: page.getByRole('button', { name: from, exact: true }) }).filter({ has: page.getByRole('button', { name: to, exact: true }) });
+}
+
+test('the graph shows the sim services with their mTLS and verdict markings', async ({ browser }) => {
+  const admin = await signedIn(browser, 'admin@demo.verity.local');
+  await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Traffic graph' }).click();
+  await expect(admin.getByRole('heading', { name: 'Traffic graph' })).toBeVisible();
+  // Flows arrive within a few ticks of the agent's start.
+  await expect(async () => {
+    await admin.reload();
+    await expect(admin.getByRole('button', { name: 'Workload payments/payment-service' })).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 90_000 });
+  await expect(admin.locator('.graph-canvas[data-ready=true]')).toBeVisible();
+  await openList(admin);
+  // checkout runs one of three pods without a sidecar: into STRICT payments that is mixed, and its plaintext is dropped.
+  await expect(async () => {
+    await expect(edgeRow(admin, 'storefront/checkout', 'payments/payment-service').locator('td').nth(2)).toHaveText('mixed', { timeout: 2_000 });
+  }).toPass({ timeout: 60_000 });
+  await expect(edgeRow(admin, 'storefront/checkout', 'payments/payment-service').locator('td').nth(3)).toHaveText(/mixed|dropped/);
+  // analytics has no sidecars: plaintext.
+  await expect(list(admin).locator('tbody tr').filter({ hasText: 'analytics/' }).first()).toContainText('plaintext');
+  await expect(admin.getByRole('region', { name: 'Posture' })).toContainText('plaintext edge');
+  await expect(admin.getByRole('region', { name: 'Legend' })).toContainText('dashed: plaintext');
+  await shot(admin, 'graph-admin');
+});
+
+test('filters narrow the graph and survive a reload, with the selection', async ({ browser }) => {
+  const admin = await signedIn(browser, 'admin@demo.verity.local');
+  await admin.goto('/graph');
+  await expect(admin.getByRole('button', { name: 'Workload payments/payment-service' })).toBeVisible({ timeout: 30_000 });
+  // The checkbox follows the URL, so it turns checked once the URL has changed.
+  await admin.getByRole('group', { name: 'mTLS' }).getByLabel('plaintext').click();
+  await expect(admin).toHaveURL(/mtls=plaintext/);
+  await admin.getByRole('combobox', { name: 'Namespace', exact: true }).selectOption('analytics');
+  await expect(admin).toHaveURL(/ns=analytics/);
+  await openList(admin);
+  await expect(list(admin).locator('tbody tr').first()).toBeVisible();
+  for (const row of await list(admin).locator('tbody tr').all()) {
+    await expect(row.locator('td').nth(2)).toHaveText('plaintext');
+    await expect(row).toContainText('analytics/');
+  }
+  await admin.getByRole('button', { name: /^Workload analytics\// }).first().click();
+  await expect(admin).toHaveURL(/sel=node%3Aw%3Aanalytics|sel=node:w:analytics/);
+  await admin.reload();
+  await expect(admin.getByRole('group', { name: 'mTLS' }).getByLabel('plaintext')).toBeChecked();
+  await expect(admin.getByRole('combobox', { name: 'Namespace', exact: true })).toHaveValue('analytics');
+  await expect(admin.getByRole('complementary', { name: 'Details' })).toContainText('Effective mTLS');
+  await shot(admin, 'graph-filtered');
+});
+
+test('the side panels explain nodes and edges', async ({ browser }) => {
+  const admin = await signedIn(browser, 'admin@demo.verity.local');
+  await admin.goto('/graph');
+  await admin.getByRole('button', { name: 'Workload payments/payment-service' }).click();
+  const panel = admin.getByRole('complementary', { name: 'Details' });
+  await expect(panel.getByRole('region', { name: 'Effective mTLS' })).toContainText('STRICT');
+  await expect(panel.getByRole('region', { name: 'Network policies' })).toContainText('payments/');
+  await expect(panel.getByRole('region', { name: 'STRICT readiness' })).toBeVisible();
+  await panel.getByRole('button', { name: 'storefront/checkout → payments/payment-service' }).first().click();
+  await expect(admin).toHaveURL(/sel=edge/);
+  const why = panel.getByRole('region', { name: 'Verdict explanation' });
+  await expect(why).toContainText('under the policies in force now');
+  await expect(why).toContainText(/ingress to payments\/payment-service: allowed, isolated by payments\//);
+  await expect(panel.getByRole('region', { name: 'Plaintext by source' })).toContainText('storefront/checkout on port 8443');
+  await shot(admin, 'graph-edge-panel');
+});
+
+test('a tenant admin sees only their tenant and an opaque node for the rest', async ({ browser }) => {
+  const ta = await signedIn(browser, 'payments-admin@demo.verity.local');
+  await ta.goto('/graph');
+  await expect(ta.getByRole('button', { name: 'Workload payments/payment-service' })).toBeVisible({ timeout: 30_000 });
+  await expect(ta.getByRole('button', { name: /Other tenant \(hidden\)/ })).toBeVisible();
+  await expect(ta.locator('main')).not.toContainText('storefront');
+  await expect(ta.locator('main')).not.toContainText('analytics');
+  const res = await ta.request.get(`/api/trpc/graph.read?input=${encodeURIComponent(JSON.stringify({ json: { range: '1h' } }))}`);
+  expect(res.status()).toBe(200);
+  const body = await res.text();
+  expect(body).not.toContain('storefront');
+  expect(body).not.toContain('checkout');
+  await shot(ta, 'graph-tenant-admin');
+});
