@@ -20,11 +20,13 @@ const handles = (
 );
 
 function Flags({ n }: { n: FlowNodeData['node'] }) {
+  if (n.plaintextOnStrictIn === 0 && n.deniedIn === 0) return null;
+  // One short line under the name, so the name always stays visible.
   return (
-    <>
+    <span className="gnode-flags">
       {n.plaintextOnStrictIn > 0 && <span className="flag strict" title="Plaintext reached a STRICT port">⚠ plaintext on STRICT</span>}
-      {n.deniedIn > 0 && <span className="flag denied" title="Denied connections arrive here">✕ denied in</span>}
-    </>
+      {n.deniedIn > 0 && <span className="flag denied" title="Denied connections arrive here">✕ denied</span>}
+    </span>
   );
 }
 
@@ -88,7 +90,7 @@ const EndpointNode = memo(function EndpointNode({ data }: NodeProps<Node<FlowNod
     <div className={`gnode endpoint ${n.kind}${data.selected ? ' selected' : ''}${data.dimmed ? ' dimmed' : ''}`} data-node-id={n.id}>
       {handles}
       <button type="button" className="gnode-button" aria-label={`${what}: ${n.label}`} aria-pressed={data.selected} onClick={() => actions.select('node', n.id)}>
-        <span className="gnode-kind">{n.kind === 'other-tenant' ? '🔒 other tenant' : '🌐 outside'}</span>
+        <span className="gnode-kind">{n.kind === 'other-tenant' ? 'other tenant (hidden)' : 'outside the cluster'}</span>
         <span className="gnode-title">{n.label}</span>
       </button>
     </div>
