@@ -203,7 +203,7 @@ test('the audit trail shows what happened and the chain verifies', async () => {
   await expect(admin.getByRole('cell', { name: 'agent.inventory_snapshot' }).first()).toBeVisible();
   await admin.getByRole('button', { name: 'Verify chain' }).click();
   await expect(admin.getByText(/Chain intact: \d+ events verified/)).toBeVisible();
-  await admin.getByLabel('Outcome').selectOption('failure');
+  await admin.getByRole('complementary', { name: 'Facets' }).getByRole('group', { name: 'Outcome' }).getByRole('button', { name: 'failure' }).click();
   await expect(admin).toHaveURL(/outcome=failure/);
   await expect(admin.getByRole('cell', { name: 'tenant.created' })).toHaveCount(0);
   await shot(admin, 'audit');
