@@ -3,7 +3,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AuditBatch, KubeAuditEvent } from '@/agent/protocol/messages';
 import { tenantNamespaces } from '@/db/schema';
-import { appendAuditEvent } from '../audit/append-event';
+import { type AuditInput, appendAuditEvents } from '../audit/append-event';
 import type { ServiceContext } from '../context';
 import { inScope } from '../scope';
 import { claimBatch, requireAgent } from './agent-principal';
@@ -35,11 +35,12 @@ export async function ingestKubeAudit(ctx: ServiceContext, batch: AuditBatch) {
       ? await tx.select().from(tenantNamespaces).where(and(eq(tenantNamespaces.clusterId, agent.clusterId), inArray(tenantNamespaces.namespace, namespaces)))
       : [];
     const tenantOf = new Map(owners.map((o) => [o.namespace, o.tenantId]));
-    for (const raw of batch.events) {
+    // One chain-head lock for the whole batch, not one per event.
+    const inputs: AuditInput[] = batch.events.map((raw) => {
       const e = redactKubeAuditEvent(raw);
       const ref = e.objectRef;
       const resource = ref?.resource ? `${ref.resource}${ref.subresource ? `/${ref.subresource}` : ''}` : null;
-      await appendAuditEvent(tx, ctx, {
+      return {
         action: `k8s.${e.verb}`,
         outcome: outcomeOf(e.responseStatus?.code),
         source: 'kubernetes',
@@ -65,8 +66,9 @@ export async function ingestKubeAudit(ctx: ServiceContext, batch: AuditBatch) {
           requestObject: e.requestObject ?? null,
           responseObject: e.responseObject ?? null,
         },
-      });
-    }
+      };
+    });
+    if (inputs.length > 0) await appendAuditEvents(tx, ctx, inputs);
     return { duplicate: false, stored: batch.events.length };
   });
 }

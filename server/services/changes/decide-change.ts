@@ -98,6 +98,9 @@ async function issueApplyCommand(tx: Parameters<Parameters<typeof inScope>[1]>[0
 
 /** Called when the agent reports the command's result: the change follows it. */
 export async function recordChangeOutcome(tx: Parameters<Parameters<typeof inScope>[1]>[0], ctx: ServiceContext, changeId: string, outcome: string, result: Record<string, unknown>) {
+  // Commands may carry a change id that is no change request of ours (issued by hand or by
+  // another workflow): nothing to update then.
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(changeId)) return;
   const mapped = outcome === 'applied' || outcome === 'partial' || outcome === 'failed' || outcome === 'stale' ? outcome : outcome === 'refused' ? 'failed' : null;
   if (!mapped) return;
   const [row] = await tx.select().from(changeRequests).where(and(eq(changeRequests.id, changeId))).for('update');
