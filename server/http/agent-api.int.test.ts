@@ -18,19 +18,11 @@ import { revokeAgent } from '@/server/services/clusters/list-clusters';
 import { inScope } from '@/server/services/scope';
 import { FakeDriver } from '@/test/helpers/fake-driver';
 import { openTestDatabase, type TestDatabase, testDrivers } from '@/test/helpers/test-database';
+import { until } from '@/test/helpers/until';
 import { handleAgentRequest } from './agent-api';
 
 const CONSOLE = 'http://console.test';
 
-async function until<T>(fn: () => Promise<T | null | undefined | false>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.each(testDrivers())('agent API (%s)', (driver) => {
   let t: TestDatabase;

@@ -1,5 +1,6 @@
-// The console's Ed25519 key for signing command bundles. Made on first use, its private
-// half sealed with the console secret; every console process shares the one in the database.
+// The console's Ed25519 keys, one per purpose (signing command bundles, signing audit
+// checkpoints). Made on first use, the private half sealed with the console secret; every
+// console process shares the ones in the database.
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Tx } from '@/db/client';
@@ -7,23 +8,29 @@ import { consoleKeys } from '@/db/schema';
 import { consoleSecret } from '@/server/security/console-secret';
 import { open, seal } from '@/server/security/secret-box';
 
-const PURPOSE = 'command-signing';
+export type ConsoleKeyPurpose = 'command-signing' | 'audit-checkpoint';
 
-export async function consoleSigningKey(tx: Tx, now: Date): Promise<{ publicKey: string; privateKey: KeyObject }> {
-  let [row] = await tx.select().from(consoleKeys).where(eq(consoleKeys.purpose, PURPOSE));
+export async function consoleKey(tx: Tx, now: Date, purpose: ConsoleKeyPurpose): Promise<{ publicKey: string; privateKey: KeyObject }> {
+  const sealPurpose = `console-key:${purpose}`;
+  let [row] = await tx.select().from(consoleKeys).where(eq(consoleKeys.purpose, purpose));
   if (!row) {
     const pair = generateKeyPairSync('ed25519');
     await tx
       .insert(consoleKeys)
       .values({
-        purpose: PURPOSE,
+        purpose,
         publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-        privateKeyEnc: seal(consoleSecret(), 'console-signing-key', pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+        privateKeyEnc: seal(consoleSecret(), sealPurpose, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
         createdAt: now,
       })
       .onConflictDoNothing();
     // Another process may have won the race: whichever row is stored is the key.
-    [row] = await tx.select().from(consoleKeys).where(eq(consoleKeys.purpose, PURPOSE));
+    [row] = await tx.select().from(consoleKeys).where(eq(consoleKeys.purpose, purpose));
   }
-  return { publicKey: row!.publicKey, privateKey: createPrivateKey(open(consoleSecret(), 'console-signing-key', row!.privateKeyEnc)) };
+  return { publicKey: row!.publicKey, privateKey: createPrivateKey(open(consoleSecret(), sealPurpose, row!.privateKeyEnc)) };
+}
+
+/** The key that signs command bundles; agents pin its public half at enrollment. */
+export function consoleSigningKey(tx: Tx, now: Date) {
+  return consoleKey(tx, now, 'command-signing');
 }

@@ -29,9 +29,18 @@ export interface AuditInput {
 export async function appendAuditEvent(tx: Tx, ctx: ServiceContext, input: AuditInput): Promise<{ seq: number; id: string }> {
   const [head] = await tx.select().from(auditChainHead).where(eq(auditChainHead.id, 'head')).for('update');
   if (!head) throw new Error('audit chain head is missing: the database was not migrated');
+  const content = chainedContent(ctx, input, head.seq + 1, head.hash);
+  const hash = hashEvent(content);
+  await tx.insert(auditEvents).values({ ...content, hash });
+  await tx.update(auditChainHead).set({ seq: content.seq, hash }).where(eq(auditChainHead.id, 'head'));
+  return { seq: content.seq, id: content.id };
+}
+
+/** What an event's hash covers, for the event at `seq` following `prevHash`. */
+function chainedContent(ctx: ServiceContext, input: AuditInput, seq: number, prevHash: string) {
   const actor = input.actor ?? actorOf(ctx);
-  const content = {
-    seq: head.seq + 1,
+  return {
+    seq,
     id: randomUUID(),
     occurredAt: new Date(Math.floor((input.occurredAt ?? ctx.now()).getTime())),
     source: input.source ?? 'console',
@@ -48,12 +57,8 @@ export async function appendAuditEvent(tx: Tx, ctx: ServiceContext, input: Audit
     userAgent: input.userAgent !== undefined ? input.userAgent : ctx.client.userAgent,
     // Round-trip through JSON so what is hashed is exactly what jsonb will give back.
     details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
-    prevHash: head.hash,
+    prevHash,
   };
-  const hash = hashEvent(content);
-  await tx.insert(auditEvents).values({ ...content, hash });
-  await tx.update(auditChainHead).set({ seq: content.seq, hash }).where(eq(auditChainHead.id, 'head'));
-  return { seq: content.seq, id: content.id };
 }
 
 const CHUNK = 2_000;
@@ -68,30 +73,10 @@ export async function appendAuditEvents(tx: Tx, ctx: ServiceContext, inputs: rea
   if (!head) throw new Error('audit chain head is missing: the database was not migrated');
   let seq = head.seq;
   let prevHash = head.hash;
-  const fallbackActor = actorOf(ctx);
   for (let i = 0; i < inputs.length; i += CHUNK) {
     const rows = inputs.slice(i, i + CHUNK).map((input) => {
-      const actor = input.actor ?? fallbackActor;
       seq += 1;
-      const content = {
-        seq,
-        id: randomUUID(),
-        occurredAt: new Date(Math.floor((input.occurredAt ?? ctx.now()).getTime())),
-        source: input.source ?? 'console',
-        clusterId: input.clusterId ?? null,
-        actorType: actor.type,
-        actorId: actor.id,
-        actorLabel: actor.label,
-        tenantId: input.tenantId ?? null,
-        action: input.action,
-        resourceType: input.resourceType ?? null,
-        resourceId: input.resourceId ?? null,
-        outcome: input.outcome,
-        clientAddress: input.clientAddress !== undefined ? input.clientAddress : ctx.client.address,
-        userAgent: input.userAgent !== undefined ? input.userAgent : ctx.client.userAgent,
-        details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
-        prevHash,
-      };
+      const content = chainedContent(ctx, input, seq, prevHash);
       const hash = hashEvent(content);
       prevHash = hash;
       return {

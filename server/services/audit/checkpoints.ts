@@ -3,37 +3,21 @@
 // secret). The console server records one on an interval; retention and bundle exports
 // record one before they act. Recording is itself an audit event, and the checkpoint then
 // covers that event, so an idle chain gets no new checkpoints.
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { desc, eq, sql } from 'drizzle-orm';
 import type { Tx } from '@/db/client';
 import { auditChainHead, consoleKeys } from '@/db/schema';
 import { auditCheckpoints } from '@/db/schema/hand-written/audit-search';
 import { checkpointSignatureValid, type SignedCheckpoint, signCheckpoint } from '@/server/domain/audit/checkpoint';
-import { consoleSecret } from '@/server/security/console-secret';
-import { open, seal } from '@/server/security/secret-box';
+import { consoleKey } from '../agents/console-signing-key';
 import { appendAuditEvent } from './append-event';
 import { authorize } from '../authorize';
 import type { ServiceContext } from '../context';
 import { inScope } from '../scope';
 
-const PURPOSE = 'audit-checkpoint';
+const PURPOSE = 'audit-checkpoint' as const;
 
-export async function checkpointKey(tx: Tx, now: Date): Promise<{ publicKey: string; privateKey: KeyObject }> {
-  let [row] = await tx.select().from(consoleKeys).where(eq(consoleKeys.purpose, PURPOSE));
-  if (!row) {
-    const pair = generateKeyPairSync('ed25519');
-    await tx
-      .insert(consoleKeys)
-      .values({
-        purpose: PURPOSE,
-        publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-        privateKeyEnc: seal(consoleSecret(), 'audit-checkpoint-key', pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
-        createdAt: now,
-      })
-      .onConflictDoNothing();
-    [row] = await tx.select().from(consoleKeys).where(eq(consoleKeys.purpose, PURPOSE));
-  }
-  return { publicKey: row!.publicKey, privateKey: createPrivateKey(open(consoleSecret(), 'audit-checkpoint-key', row!.privateKeyEnc)) };
+export function checkpointKey(tx: Tx, now: Date) {
+  return consoleKey(tx, now, PURPOSE);
 }
 
 /** The public half, for offline verification (null before the first checkpoint). */

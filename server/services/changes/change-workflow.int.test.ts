@@ -18,6 +18,7 @@ import type { Principal } from '@/server/services/context';
 import { inScope } from '@/server/services/scope';
 import { FakeDriver } from '@/test/helpers/fake-driver';
 import { openTestDatabase, type TestDatabase, testDrivers } from '@/test/helpers/test-database';
+import { until } from '@/test/helpers/until';
 import { decideChange } from './decide-change';
 import { getChange, listChanges } from './read-changes';
 import { saveDraft } from './save-draft';
@@ -33,15 +34,6 @@ spec:
   policyTypes: [Ingress]
 `;
 
-async function until<T>(fn: () => Promise<T | null | false | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.each(testDrivers())('change workflow (%s)', (driver) => {
   let t: TestDatabase;
