@@ -34,6 +34,7 @@ export function ChangeDetail({ changeId }: { changeId: string }) {
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.changes.get.queryKey({ changeId }) });
   const submit = useMutation(trpc.changes.submit.mutationOptions({ onSuccess: refresh }));
   const cancel = useMutation(trpc.changes.cancel.mutationOptions({ onSuccess: refresh }));
+  const rollback = useMutation(trpc.changes.rollback.mutationOptions({ onSuccess: (r) => window.location.assign(`/changes/${r.id}`) }));
 
   if (change.isPending) return <Loading what="the change request" />;
   if (change.error) return <ErrorText error={change.error} />;
@@ -81,6 +82,19 @@ export function ChangeDetail({ changeId }: { changeId: string }) {
         </div>
       )}
 
+      {(c.status === 'applied' || c.status === 'partial') && c.viewer.canPropose && (
+        <div className="row">
+          <button type="button" onClick={() => rollback.mutate({ changeId: c.id })} disabled={rollback.isPending}>
+            {rollback.isPending ? 'Drafting the inverse…' : 'Roll back (drafts the inverse change)'}
+          </button>
+          <ErrorText error={rollback.error} />
+        </div>
+      )}
+      {c.rollsBack && (
+        <p className="small">
+          This change rolls back <Link href={`/changes/${c.rollsBack}`}>an earlier change</Link>.
+        </p>
+      )}
       {result?.results && (
         <section className="card" aria-labelledby="result">
           <h2 id="result">What the agent did</h2>

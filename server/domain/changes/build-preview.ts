@@ -53,6 +53,9 @@ export interface FlowFlip {
 
 export interface Preview {
   objects: ObjectDiff[];
+  /** The live objects the preview was computed against (null: absent), kept so an applied
+   * change can be rolled back to exactly what was there. */
+  base: Record<string, Record<string, unknown> | null>;
   netpol: null | {
     flips: FlowFlip[];
     newlyDenied: number;
@@ -181,5 +184,6 @@ export function buildPreview(input: PreviewInput): Preview {
       findingsRemoved: fBefore.filter((f) => !idsAfter.has(f.id)).map((f) => ({ severity: f.severity, message: f.message })),
     };
   }
-  return { objects, netpol, rbac };
+  const base = Object.fromEntries(input.operations.map((op) => [objectKeyString(op.key), input.live.get(objectKeyString(op.key)) ?? null]));
+  return { objects, base, netpol, rbac };
 }

@@ -21,6 +21,7 @@ import { openTestDatabase, type TestDatabase, testDrivers } from '@/test/helpers
 import { until } from '@/test/helpers/until';
 import { decideChange } from './decide-change';
 import { getChange, listChanges } from './read-changes';
+import { rollbackChange } from './rollback-change';
 import { saveDraft } from './save-draft';
 import { submitChange } from './submit-change';
 
@@ -121,6 +122,14 @@ describe.each(testDrivers())('change workflow (%s)', (driver) => {
     expect(applied[0]!.op).toMatchObject({ action: 'apply', expectedResourceVersion: null, object: { metadata: { name: 'default-deny-ingress', namespace: 'payments' } } });
     const story = await inScope(systemContext(t.db), (tx) => tx.select().from(auditEvents).where(eq(auditEvents.resourceId, id)));
     expect(story.map((e) => e.action)).toEqual(expect.arrayContaining(['change.drafted', 'change.submitted', 'change.approved', 'change.applying', 'change.applied']));
+
+    // Rolling back drafts the inverse: the policy this change created is deleted again.
+    const rollback = await rollbackChange(ctx, { changeId: id });
+    expect(rollback.problems).toEqual([]);
+    const inverse = await getChange(ctx, { changeId: rollback.id });
+    expect(inverse).toMatchObject({ status: 'draft', rollsBack: id, title: 'Roll back: Default deny' });
+    expect(inverse.operations).toEqual([{ action: 'delete', key: { kind: 'NetworkPolicy', namespace: 'payments', name: 'default-deny-ingress' } }]);
+    await expect(rollbackChange(ctx, { changeId: rollback.id })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('Only an applied change') });
   });
 
   it('two approvers deciding at once: both count, the bundle is issued exactly once', async () => {

@@ -76,6 +76,7 @@ export async function getChange(ctx: ServiceContext, input: { changeId: string }
       overlapping,
       viewer: {
         isRequester: me?.userId === row.requestedBy,
+        canPropose: Boolean(me && holdsPermissionInTenant({ grants: me.grants, mfaVerified: me.mfaVerified }, 'netpol:propose', row.tenantId ?? '').allowed),
         canApprove: Boolean(me && me.userId !== row.requestedBy && holdsPermissionInTenant({ grants: me.grants, mfaVerified: true }, 'change:approve', row.tenantId ?? '').allowed),
       },
     };

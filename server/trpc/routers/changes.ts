@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { cancelChange, commentOnChange } from '@/server/services/changes/cancel-and-comment';
 import { decideChange } from '@/server/services/changes/decide-change';
 import { getChange, listChanges } from '@/server/services/changes/read-changes';
+import { rollbackChange } from '@/server/services/changes/rollback-change';
 import { saveDraft } from '@/server/services/changes/save-draft';
 import { submitChange } from '@/server/services/changes/submit-change';
 import { procedure, router } from '../init';
@@ -34,6 +35,7 @@ export const changesRouter = router({
   saveDraft: procedure.meta({ permission: 'netpol:propose' }).input(SaveDraftInput).mutation(({ ctx, input }) => saveDraft(ctx.svc, input)),
   submit: procedure.meta({ permission: 'netpol:propose' }).input(ChangeId).mutation(({ ctx, input }) => submitChange(ctx.svc, input)),
   decide: procedure.meta({ permission: 'change:approve' }).input(DecideInput).mutation(({ ctx, input }) => decideChange(ctx.svc, input)),
+  rollback: procedure.meta({ permission: 'netpol:propose' }).input(ChangeId).mutation(({ ctx, input }) => rollbackChange(ctx.svc, input)),
   cancel: procedure.meta({ permission: 'netpol:propose' }).input(ChangeId).mutation(({ ctx, input }) => cancelChange(ctx.svc, input)),
   comment: procedure
     .meta({ permission: 'change:read' })
