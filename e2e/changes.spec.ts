@@ -138,3 +138,18 @@ test('an approver of the tenant approves with a fresh code and the agent applies
   await expect(result.getByRole('row', { name: /NetworkPolicy payments\/postgres.*applied/ })).toBeVisible();
   await shot(ap, 'change-applied');
 });
+
+test('the tenant admin rolls the change back: the inverse draft restores the old policy and the flow it allowed', async ({ browser }) => {
+  const ta = await page(browser);
+  await signIn(ta, TA.email, TA.password);
+  await expect(ta.getByRole('heading', { name: 'Overview' })).toBeVisible();
+  await ta.goto(changeUrl);
+  await ta.getByRole('button', { name: /Roll back/ }).click();
+  await expect(ta.getByRole('heading', { name: 'Roll back: Close postgres to everyone' })).toBeVisible();
+  await expect(ta.getByText('This change rolls back')).toBeVisible();
+  await ta.getByRole('button', { name: 'Submit for approval' }).click();
+  await expect(ta.getByTestId('change-status')).toHaveText('Waiting for approval');
+  const impact = ta.getByRole('region', { name: 'Traffic impact' });
+  await expect(impact.getByRole('row', { name: /denied → allowed.*payments\/payment-service.*payments\/postgres.*5432/ })).toBeVisible();
+  await shot(ta, 'change-rollback');
+});
