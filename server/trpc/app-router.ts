@@ -4,6 +4,7 @@ import { authRouter } from './routers/auth';
 import { changesRouter } from './routers/changes';
 import { clustersRouter } from './routers/clusters';
 import { graphRouter } from './routers/graph';
+import { quotasRouter } from './routers/quotas';
 import { tenantsRouter } from './routers/tenants';
 import { usersRouter } from './routers/users';
 import { router } from './init';
@@ -16,6 +17,7 @@ export const appRouter = router({
   audit: auditRouter,
   graph: graphRouter,
   changes: changesRouter,
+  quotas: quotasRouter,
 });
 
 export type AppRouter = typeof appRouter;
