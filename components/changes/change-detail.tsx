@@ -34,6 +34,7 @@ export function ChangeDetail({ changeId }: { changeId: string }) {
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.changes.get.queryKey({ changeId }) });
   const submit = useMutation(trpc.changes.submit.mutationOptions({ onSuccess: refresh }));
   const cancel = useMutation(trpc.changes.cancel.mutationOptions({ onSuccess: refresh }));
+  const rebase = useMutation(trpc.changes.rebase.mutationOptions({ onSuccess: refresh }));
   const rollback = useMutation(trpc.changes.rollback.mutationOptions({ onSuccess: (r) => window.location.assign(`/changes/${r.id}`) }));
 
   if (change.isPending) return <Loading what="the change request" />;
@@ -82,6 +83,14 @@ export function ChangeDetail({ changeId }: { changeId: string }) {
         </div>
       )}
 
+      {c.viewer.isRequester && (c.status === 'stale' || c.status === 'failed') && (
+        <div className="row">
+          <button type="button" className="primary" onClick={() => rebase.mutate({ changeId: c.id })} disabled={rebase.isPending}>
+            Rebase on the cluster as it is now (new preview, new approvals)
+          </button>
+          <ErrorText error={rebase.error} />
+        </div>
+      )}
       {(c.status === 'applied' || c.status === 'partial') && c.viewer.canPropose && (
         <div className="row">
           <button type="button" onClick={() => rollback.mutate({ changeId: c.id })} disabled={rollback.isPending}>

@@ -22,6 +22,7 @@ import { until } from '@/test/helpers/until';
 import { decideChange } from './decide-change';
 import { getChange, listChanges } from './read-changes';
 import { rollbackChange } from './rollback-change';
+import { rebaseChange } from './cancel-and-comment';
 import { saveDraft } from './save-draft';
 import { submitChange } from './submit-change';
 
@@ -151,6 +152,28 @@ describe.each(testDrivers())('change workflow (%s)', (driver) => {
     expect(commands).toHaveLength(1);
   });
 
+  it('a change that went stale in the cluster applies nothing, and a rebase takes a fresh preview', async () => {
+    const ctx = contextFor(t.db, requester);
+    await t.db.update(approvalRules).set({ requiredApprovals: 1 }).where(eq(approvalRules.tenantId, tenantId));
+    const src = DENY.replace('default-deny-ingress', 'raced');
+    const { id } = await saveDraft(ctx, { tenantId, clusterId, title: 'Raced', description: '', sourceText: src, deletes: [] });
+    const { digest } = await submitChange(ctx, { changeId: id });
+    // Someone creates the object in the cluster after the review: the approval no longer matches reality.
+    fake.put({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'raced', namespace: 'payments' }, spec: { podSelector: {} } });
+    const before = fake.executed.length;
+    const later = new Date(Date.now() + 120_000);
+    await decideChange({ ...contextFor(t.db, approver), now: () => later }, { changeId: id, decision: 'approve', reason: 'ok', digest, totpCode: totpCodeAt(approverSecret, later) });
+    const stale = await until(async () => {
+      const c = await getChange(ctx, { changeId: id });
+      return c.status === 'stale' ? c : null;
+    });
+    expect(fake.executed.length).toBe(before);
+    expect((stale.result as { results: { outcome: string }[] }).results[0]!.outcome).toBe('stale');
+    await rebaseChange(ctx, { changeId: id });
+    const rebased = await getChange(ctx, { changeId: id });
+    expect(rebased).toMatchObject({ status: 'draft', revision: 2, digest: null });
+  });
+
   it('an edit after submission invalidates approvals', async () => {
     const ctx = contextFor(t.db, requester);
     const src = DENY.replace('default-deny-ingress', 'second');
@@ -158,6 +181,6 @@ describe.each(testDrivers())('change workflow (%s)', (driver) => {
     const { digest } = await submitChange(ctx, { changeId: id });
     await saveDraft(ctx, { changeId: id, tenantId, clusterId, title: 'Second (edited)', description: '', sourceText: src.replace('[Ingress]', '[Ingress, Egress]'), deletes: [] });
     expect((await getChange(ctx, { changeId: id })).status).toBe('draft');
-    await expect(decideChange(contextFor(t.db, approver), { changeId: id, decision: 'approve', reason: 'old content', digest, totpCode: totpCodeAt(approverSecret, new Date(Date.now() + 90_000)) })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(decideChange(contextFor(t.db, approver), { changeId: id, decision: 'approve', reason: 'old content', digest, totpCode: totpCodeAt(approverSecret, new Date(Date.now() + 180_000)) })).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 });

@@ -1,6 +1,6 @@
 // Change requests: drafts, submission with preview, decisions with fresh MFA, cancel, comments.
 import { z } from 'zod';
-import { cancelChange, commentOnChange } from '@/server/services/changes/cancel-and-comment';
+import { cancelChange, commentOnChange, rebaseChange } from '@/server/services/changes/cancel-and-comment';
 import { decideChange } from '@/server/services/changes/decide-change';
 import { getChange, listChanges } from '@/server/services/changes/read-changes';
 import { rollbackChange } from '@/server/services/changes/rollback-change';
@@ -36,6 +36,7 @@ export const changesRouter = router({
   submit: procedure.meta({ permission: 'netpol:propose' }).input(ChangeId).mutation(({ ctx, input }) => submitChange(ctx.svc, input)),
   decide: procedure.meta({ permission: 'change:approve' }).input(DecideInput).mutation(({ ctx, input }) => decideChange(ctx.svc, input)),
   rollback: procedure.meta({ permission: 'netpol:propose' }).input(ChangeId).mutation(({ ctx, input }) => rollbackChange(ctx.svc, input)),
+  rebase: procedure.meta({ permission: 'netpol:propose' }).input(ChangeId).mutation(({ ctx, input }) => rebaseChange(ctx.svc, input)),
   cancel: procedure.meta({ permission: 'netpol:propose' }).input(ChangeId).mutation(({ ctx, input }) => cancelChange(ctx.svc, input)),
   comment: procedure
     .meta({ permission: 'change:read' })
