@@ -136,6 +136,12 @@ test('an approver of the tenant approves with a fresh code and the agent applies
   await expect(ap.getByTestId('change-status')).toHaveText('Applied', { timeout: 45_000 });
   const result = ap.getByRole('region', { name: 'What the agent did' });
   await expect(result.getByRole('row', { name: /NetworkPolicy payments\/postgres.*applied/ })).toBeVisible();
+  // The agent reports the object back; the page confirms the cluster holds what was approved.
+  const verify = ap.getByRole('region', { name: 'Does the cluster hold what was approved?' });
+  await expect(async () => {
+    await ap.reload();
+    await expect(verify.getByText('matches')).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
   await shot(ap, 'change-applied');
 });
 

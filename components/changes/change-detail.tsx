@@ -140,6 +140,33 @@ export function ChangeDetail({ changeId }: { changeId: string }) {
         </section>
       )}
 
+      {c.verification && (
+        <section className="card" aria-labelledby="verify">
+          <h2 id="verify">Does the cluster hold what was approved?</h2>
+          <p className="muted small">Compared with the cluster as its agent last reported it; this re-checks on every refresh.</p>
+          <ul>
+            {c.verification.map((v) => (
+              <li key={v.key}>
+                <code>{v.key}</code>:{' '}
+                {v.result.state === 'matches' ? (
+                  <span className="badge success">matches</span>
+                ) : v.result.state === 'drift' ? (
+                  <>
+                    <span className="badge failure">drift</span>
+                    <ul className="small">
+                      {v.result.differences.map((d) => (
+                        <li key={d}>{d}</li>
+                      ))}
+                    </ul>
+                  </>
+                ) : (
+                  <span className="badge failure">{v.result.state === 'missing' ? 'missing from the cluster' : 'still present in the cluster'}</span>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {preview ? <PreviewView preview={preview} /> : c.status === 'draft' ? <Empty>The preview is computed when the change is submitted.</Empty> : null}
 
       {c.digest && (

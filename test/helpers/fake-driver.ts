@@ -46,11 +46,15 @@ export class FakeDriver implements ClusterDriver {
     const ref = refOfOperation(op);
     if (ref.kind === 'Forbidden') return { ref, outcome: 'failed', message: '403 forbidden: the agent may not change Forbidden objects' };
     if (opts.dryRun) return { ref, outcome: 'applied', auditId: `dry-${this.executed.length}` };
+    // Like a real cluster, the change comes back through the watch.
+    const item = { kind: ref.kind as InventoryItem['kind'], namespace: ref.namespace, name: ref.name };
     if (op.action === 'delete') {
       this.objects.delete(this.key(ref));
+      this.onDelta?.({ upserts: [], deletes: [item] });
       return { ref, outcome: 'deleted', auditId: `audit-${this.executed.length}` };
     }
-    this.put(op.object);
+    const rv = this.put(op.object);
+    this.onDelta?.({ upserts: [{ ...item, resourceVersion: rv, object: { ...op.object, metadata: { ...(op.object.metadata as object), resourceVersion: rv } } }], deletes: [] });
     return { ref, outcome: 'applied', auditId: `audit-${this.executed.length}` };
   }
   async close() {}

@@ -121,6 +121,12 @@ describe.each(testDrivers())('change workflow (%s)', (driver) => {
     const applied = fake.executed.filter((e) => !e.dryRun);
     expect(applied).toHaveLength(1);
     expect(applied[0]!.op).toMatchObject({ action: 'apply', expectedResourceVersion: null, object: { metadata: { name: 'default-deny-ingress', namespace: 'payments' } } });
+    // The agent's watch reports the applied object; the change then verifies against it.
+    const verified = await until(async () => {
+      const c = await getChange(ctx, { changeId: id });
+      return c.verification?.[0]?.result.state === 'matches' ? c : null;
+    }).catch(() => null);
+    expect(verified?.verification).toEqual([{ key: 'NetworkPolicy/payments/default-deny-ingress', result: { state: 'matches' } }]);
     const story = await inScope(systemContext(t.db), (tx) => tx.select().from(auditEvents).where(eq(auditEvents.resourceId, id)));
     expect(story.map((e) => e.action)).toEqual(expect.arrayContaining(['change.drafted', 'change.submitted', 'change.approved', 'change.applying', 'change.applied']));
 

@@ -2,10 +2,11 @@
 // the approver's inbox, and one change with its preview, decisions, comments and the
 // other open changes that touch the same objects.
 import { and, asc, desc, eq, inArray, ne } from 'drizzle-orm';
-import { clusters, tenants, users } from '@/db/schema';
+import { clusters, inventoryObjects, tenants, users } from '@/db/schema';
 import { changeComments, changeDecisions, changeRequests } from '@/db/schema/hand-written/changes';
 import { evaluateApprovals } from '@/server/domain/changes/approval-rule';
 import { objectKeyString } from '@/server/domain/changes/change-objects';
+import { verifyApplied } from '@/server/domain/changes/drift';
 import { holdsPermissionInTenant } from '@/server/domain/authz/decide';
 import { OPEN_STATUSES } from '@/server/domain/changes/lifecycle';
 import { authorize } from '../authorize';
@@ -64,8 +65,24 @@ export async function getChange(ctx: ServiceContext, input: { changeId: string }
     const [tenant] = row.tenantId ? await tx.select({ name: tenants.name, slug: tenants.slug }).from(tenants).where(eq(tenants.id, row.tenantId)) : [];
     const [cluster] = await tx.select({ name: clusters.name }).from(clusters).where(eq(clusters.id, row.clusterId));
     const me = ctx.principal.kind === 'user' ? ctx.principal : null;
+    // After apply: does the cluster (as the agent last reported it) hold what was approved?
+    let verification: { key: string; result: ReturnType<typeof verifyApplied> }[] | null = null;
+    if (row.status === 'applied' || row.status === 'partial') {
+      const ops = operationsOf(row);
+      const live = ops.length
+        ? await tx
+            .select({ kind: inventoryObjects.kind, namespace: inventoryObjects.namespace, name: inventoryObjects.name, object: inventoryObjects.object })
+            .from(inventoryObjects)
+            .where(and(eq(inventoryObjects.clusterId, row.clusterId), inArray(inventoryObjects.name, ops.map((o) => o.key.name))))
+        : [];
+      verification = ops.map((op) => {
+        const found = live.find((l) => l.kind === op.key.kind && l.namespace === (op.key.namespace ?? '') && l.name === op.key.name);
+        return { key: objectKeyString(op.key), result: verifyApplied(op, found?.object ?? null) };
+      });
+    }
     return {
       ...row,
+      verification,
       tenant: tenant ?? null,
       cluster: cluster?.name ?? '',
       requester: emailOf.get(row.requestedBy) ?? '',
