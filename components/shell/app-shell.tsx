@@ -12,6 +12,7 @@ const NAV: { href: string; label: string; permission?: Permission }[] = [
   { href: '/clusters', label: 'Clusters', permission: 'cluster:read' },
   { href: '/graph', label: 'Traffic graph', permission: 'graph:read' },
   { href: '/changes', label: 'Changes', permission: 'change:read' },
+  { href: '/quotas', label: 'Quotas', permission: 'quota:read' },
   { href: '/admin/users', label: 'Users', permission: 'user:read' },
   { href: '/audit', label: 'Audit trail', permission: 'audit:read' },
   { href: '/account', label: 'Account' },
