@@ -106,6 +106,12 @@ export function buildPreview(input: PreviewInput): Preview {
     return { key, action, before, after, unified: createTwoFilesPatch(`live/${key}`, `proposed/${key}`, before ?? '', after ?? '', undefined, undefined, { context: 3 }) };
   });
 
+  // Explanations name policies and workloads on both ends; what lies in a namespace the
+  // reader may not see is masked, as the flow ends are.
+  const maskText = (text: string) =>
+    input.visibleNamespaces
+      ? text.replace(/\b([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\/([a-z0-9](?:[-a-z0-9.]*[a-z0-9])?)/g, (whole, ns: string) => (input.visibleNamespaces!.has(ns) ? whole : '(another tenant)'))
+      : text;
   const nameOf = (endpoint: ObservedFlow['source']) => {
     if ('ip' in endpoint) return endpoint.ip;
     const ns = endpoint.workload.split('/')[0]!;
@@ -130,7 +136,7 @@ export function buildPreview(input: PreviewInput): Preview {
       protocol: c.flow.protocol,
       count: c.flow.count,
       change: c.change,
-      explanation: explainVerdict(c.after).join('\n'),
+      explanation: maskText(explainVerdict(c.after).join('\n')),
       rare: c.flow.count <= RARE_COUNT,
     }));
     // Over-permission, first measure: workloads an applied policy selects (and so governs

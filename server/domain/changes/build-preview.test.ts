@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { buildPreview } from './build-preview';
+import { parseChangeObjects } from './change-objects';
+
+const ns = (name: string) => ({ name, labels: { 'kubernetes.io/metadata.name': name } });
+const wl = (namespace: string, name: string, port?: number) => ({ id: `${namespace}/${name}`, kind: 'Deployment', namespace, name, labels: { app: name }, ips: [], ports: port ? [{ port, protocol: 'TCP' as const }] : [] });
+
+describe('buildPreview', () => {
+  const { operations } = parseChangeObjects(
+    'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: pay}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n',
+    [],
+    { namespaces: new Set(['pay']), clusterScoped: false },
+  );
+  const input = {
+    operations,
+    live: new Map(),
+    namespaces: [ns('pay'), ns('shop')],
+    workloads: [wl('pay', 'api', 8080), wl('shop', 'web')],
+    networkPolicies: [],
+    rbacObjects: [],
+    flows: [{ source: { workload: 'shop/web' }, destination: { workload: 'pay/api' }, port: 8080, protocol: 'TCP' as const, count: 2 }],
+    window: { from: new Date('2026-11-23T00:00:00Z'), to: new Date('2026-11-23T01:00:00Z'), minutesWithData: 60 },
+  };
+
+  it('shows the blocked flow, marks rare flows, and records the base objects for rollback', () => {
+    const p = buildPreview({ ...input, visibleNamespaces: null });
+    expect(p.objects[0]).toMatchObject({ key: 'NetworkPolicy/pay/deny', action: 'create' });
+    expect(p.base).toEqual({ 'NetworkPolicy/pay/deny': null });
+    expect(p.netpol?.flips).toEqual([expect.objectContaining({ source: 'shop/web', destination: 'pay/api', change: 'allowed-to-denied', rare: true })]);
+    expect(p.netpol?.flips[0]?.explanation).toContain('shop/web');
+  });
+
+  it('never names what lies in another tenant’s namespaces, in the ends or the explanation', () => {
+    const p = buildPreview({ ...input, visibleNamespaces: new Set(['pay']) });
+    const flip = p.netpol!.flips[0]!;
+    expect(flip.source).toBe('(another tenant)');
+    expect(flip.destination).toBe('pay/api');
+    expect(flip.explanation).not.toContain('shop/');
+    expect(flip.explanation).toContain('pay/api');
+  });
+});
