@@ -65,6 +65,14 @@ test('the admin gives tenant Shop the sim cluster’s payments namespace, with a
   await form.getByLabel('Namespaces').fill('payments');
   await form.getByRole('button', { name: 'Create tenant' }).click();
   await expect(admin.getByRole('link', { name: 'Shop' })).toBeVisible();
+  // Shop has no approval rule of its own: the global one (one approval) applies; the admin can set one.
+  await admin.getByRole('link', { name: 'Shop' }).click();
+  await expect(admin.getByTestId('approval-rule')).toContainText('1 approval from this tenant');
+  await expect(admin.getByTestId('approval-rule')).toContainText('the global rule');
+  await admin.getByRole('form', { name: 'Approval rule' }).getByLabel('Valid for (hours)').fill('8');
+  await admin.getByRole('form', { name: 'Approval rule' }).getByRole('button', { name: 'Save rule' }).click();
+  await expect(admin.getByTestId('approval-rule')).toContainText('counts for 8 h');
+  await expect(admin.getByTestId('approval-rule')).not.toContainText('the global rule');
   await admin.goto('/admin/users');
   await createUser(admin, TA.email, 'Sam Shop', 'tenant_admin');
   await createUser(admin, APPROVER.email, 'Alex Approver', 'approver');

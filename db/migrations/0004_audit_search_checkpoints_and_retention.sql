@@ -3,13 +3,15 @@
 -- exact correlation lookups, signed checkpoints of the chain head, and retention that
 -- removes old events only below a signed anchor, through one audited function.
 -- The tsvector is not part of the hash (hash-event.ts names its fields); it is derived.
+-- The terms of a recorded search (details.filters of audit.searched and audit.exported)
+-- are kept but not indexed: otherwise every search would find itself.
 ALTER TABLE audit_events ADD COLUMN search tsvector GENERATED ALWAYS AS (
   setweight(to_tsvector('simple',
     coalesce(action, '') || ' ' || translate(coalesce(action, ''), '._-/:', '     ') || ' ' ||
     coalesce(actor_label, '') || ' ' || coalesce(actor_id, '') || ' ' ||
     coalesce(resource_type, '') || ' ' || coalesce(resource_id, '') || ' ' || translate(coalesce(resource_id, ''), '._-/:', '     ') || ' ' ||
     source || ' ' || outcome || ' ' || coalesce(client_address, '') || ' ' || coalesce(user_agent, '')), 'A')
-  || jsonb_to_tsvector('simple', details, '["string", "numeric", "boolean"]')
+  || jsonb_to_tsvector('simple', details - 'filters', '["string", "numeric", "boolean"]')
 ) STORED;
 --> statement-breakpoint
 CREATE INDEX audit_events_search_idx ON audit_events USING gin (search);

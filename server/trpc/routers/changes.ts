@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { cancelChange, commentOnChange, rebaseChange } from '@/server/services/changes/cancel-and-comment';
 import { decideChange } from '@/server/services/changes/decide-change';
+import { readApprovalRule, setApprovalRule } from '@/server/services/changes/approval-rules';
 import { getChange, listChanges } from '@/server/services/changes/read-changes';
 import { rollbackChange } from '@/server/services/changes/rollback-change';
 import { saveDraft } from '@/server/services/changes/save-draft';
@@ -26,7 +27,18 @@ export const DecideInput = z.object({
   totpCode: z.string().trim().regex(/^\d{6}$/, 'the 6-digit code from your authenticator app'),
 });
 
+export const SetApprovalRuleInput = z.object({
+  tenantId: z.uuid().nullable(),
+  requiredApprovals: z.number().int().min(1).max(10),
+  approvalTtlMinutes: z.number().int().min(5).max(30 * 24 * 60),
+});
+
 export const changesRouter = router({
+  approvalRule: procedure
+    .meta({ permission: 'change:read' })
+    .input(z.object({ tenantId: z.uuid().nullable() }).default({ tenantId: null }))
+    .query(({ ctx, input }) => readApprovalRule(ctx.svc, input)),
+  setApprovalRule: procedure.meta({ permission: 'tenant:manage' }).input(SetApprovalRuleInput).mutation(({ ctx, input }) => setApprovalRule(ctx.svc, input)),
   list: procedure
     .meta({ permission: 'change:read' })
     .input(z.object({ view: z.enum(['all', 'mine', 'inbox']).default('all') }).default({ view: 'all' }))

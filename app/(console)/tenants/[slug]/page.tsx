@@ -1,5 +1,7 @@
 import { notFound } from 'next/navigation';
+import { ApprovalRule } from '@/components/tenants/approval-rule';
 import { Empty } from '@/components/ui/status';
+import { holdsPermission } from '@/server/domain/authz/decide';
 import { ServiceError } from '@/server/services/errors';
 import { getTenantBySlug } from '@/server/services/tenants/read-tenants';
 import { currentSession, pageContext } from '@/server/web/current-session';
@@ -33,6 +35,12 @@ export default async function TenantPage({ params }: { params: Promise<{ slug: s
           </ul>
         )}
       </section>
+      {holdsPermission({ grants: resolved.grants, mfaVerified: resolved.session.mfaVerified }, 'change:read').allowed && (
+        <section className="card" aria-labelledby="rule">
+          <h2 id="rule">Approval rule for changes</h2>
+          <ApprovalRule tenantId={tenant.id} canEdit={holdsPermission({ grants: resolved.grants, mfaVerified: resolved.session.mfaVerified }, 'tenant:manage').allowed} />
+        </section>
+      )}
       <section className="card" aria-labelledby="members">
         <h2 id="members">People with a role in this tenant</h2>
         {tenant.members.length === 0 ? (
