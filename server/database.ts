@@ -20,7 +20,3 @@ export function getDatabase(): Promise<Database> {
   })();
   return holder[globalKey];
 }
-
-export function setDatabase(database: Database): void {
-  (globalThis as Holder)[globalKey] = Promise.resolve(database);
-}

@@ -32,7 +32,7 @@ describe('every procedure declares its access', () => {
   });
 
   it('the router has the procedures the console uses', () => {
-    expect(paths).toEqual(expect.arrayContaining(['auth.signIn', 'tenants.create', 'users.grant', 'audit.verify']));
+    expect(paths).toEqual(expect.arrayContaining(['auth.signIn', 'tenants.create', 'users.grant', 'audit.search', 'audit.verify']));
   });
 });
 
@@ -89,7 +89,7 @@ describe.each(testDrivers())('role × procedure matrix (%s)', (driver) => {
     const { caller } = await callerWithToken(t.db, tokens.get('viewer'));
     await expect(caller.users.list()).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const { caller: auditor } = await callerWithToken(t.db, tokens.get('auditor'));
-    const page = await auditor.audit.list({ action: 'authz.denied', limit: 5 });
+    const page = await auditor.audit.search({ filters: { action: 'authz.denied' }, limit: 5 });
     expect(page.events[0]).toMatchObject({ action: 'authz.denied', outcome: 'denied', resourceId: 'users.list', actorLabel: 'viewer@example.test' });
   });
 });

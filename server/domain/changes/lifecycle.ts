@@ -22,9 +22,4 @@ export function nextStatus(status: ChangeStatus, action: ChangeAction): ChangeSt
   return TRANSITIONS[status][action] ?? null;
 }
 
-/** Approving moves a pending change to approved only once the rule is met. */
-export function afterApproval(met: boolean): ChangeStatus {
-  return met ? 'approved' : 'pending';
-}
-
 export const OPEN_STATUSES: readonly ChangeStatus[] = ['draft', 'pending', 'approved', 'applying'];

@@ -59,7 +59,7 @@ describe.each(testDrivers())('tenant isolation (%s)', (driver) => {
     const { caller } = await callerWithToken(t.db, await sessionToken(t.db, acmeAdmin.kind === 'user' ? acmeAdmin.userId : ''));
     await expect(caller.tenants.get({ slug: 'globex' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(caller.tenants.get({ slug: 'no-such-tenant' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    const events = await caller.audit.list({ limit: 200 });
+    const events = await caller.audit.search({ limit: 200 });
     expect(events.events.every((e) => e.tenantId === acme.id)).toBe(true);
   });
 

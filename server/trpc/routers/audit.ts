@@ -5,21 +5,11 @@ import { AuditFilters } from '@/server/domain/audit/audit-filters';
 import { checkpointPublicKey } from '@/server/services/audit/checkpoints';
 import { auditStory } from '@/server/services/audit/event-story';
 import { getAuditEvent } from '@/server/services/audit/get-event';
-import { listAuditEvents } from '@/server/services/audit/list-events';
 import { auditFacets, searchAuditEvents, tailAuditEvents } from '@/server/services/audit/search-events';
 import { verifyAuditChain } from '@/server/services/audit/verify-audit-chain';
 import { authorize } from '@/server/services/authorize';
 import { inScope } from '@/server/services/scope';
 import { procedure, router } from '../init';
-
-export const ListAuditEventsInput = z.object({
-  /** Keyset cursor: events older than this seq. */
-  cursor: z.number().int().positive().nullish(),
-  limit: z.number().int().min(1).max(200).default(50),
-  action: z.string().max(100).optional(),
-  outcome: z.enum(['success', 'failure', 'denied']).optional(),
-  text: z.string().max(200).optional(),
-});
 
 export const SearchAuditInput = z.object({
   filters: AuditFilters.default({}),
@@ -36,10 +26,6 @@ export const TailAuditInput = z.object({
 export const AuditStoryInput = z.union([z.object({ seq: z.number().int().positive() }), z.object({ changeId: z.string().min(1).max(100) })]);
 
 export const auditRouter = router({
-  list: procedure
-    .meta({ permission: 'audit:read' })
-    .input(ListAuditEventsInput)
-    .query(({ ctx, input: { cursor, ...rest } }) => listAuditEvents(ctx.svc, { ...rest, before: cursor ?? undefined })),
   search: procedure
     .meta({ permission: 'audit:read' })
     .input(SearchAuditInput)
