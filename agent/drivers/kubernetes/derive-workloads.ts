@@ -2,7 +2,7 @@
 // top-level owner, ReplicaSets into Deployments and Jobs into CronJobs). No I/O.
 import { createHash } from 'node:crypto';
 import type { InventoryItem, WorkloadObject } from '../../protocol/messages';
-import { sumQuantities } from './quantity';
+import { sumResourceMaps } from '../../../server/domain/quotas/quantity';
 
 export interface OwnerRef {
   kind: string;
@@ -115,8 +115,8 @@ export function deriveWorkload(key: WorkloadKey, podsOfOwner: PodLike[]): Worklo
     }
   }
   const template = live[0] ?? pods[0];
-  const requests = sumQuantities((template?.spec?.containers ?? []).map((c) => c.resources?.requests ?? {}));
-  const limits = sumQuantities((template?.spec?.containers ?? []).map((c) => c.resources?.limits ?? {}));
+  const requests = sumResourceMaps((template?.spec?.containers ?? []).map((c) => c.resources?.requests ?? {}));
+  const limits = sumResourceMaps((template?.spec?.containers ?? []).map((c) => c.resources?.limits ?? {}));
   const resources: NonNullable<WorkloadObject['resources']> = {};
   if (Object.keys(requests).length) resources.requests = requests;
   if (Object.keys(limits).length) resources.limits = limits;

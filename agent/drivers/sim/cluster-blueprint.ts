@@ -3,7 +3,10 @@
 // written as the manifests a platform team would have applied. Workload behaviour the API
 // does not hold (how busy it is, how it scales, whether its pods have sidecars yet) lives
 // in WorkloadProfile beside it.
-import { GiB, MiB } from './quantity';
+
+// Authoring units for the manifests below (bytes); manifests carry them as "256Mi" etc.
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
 
 export type Manifest = Record<string, unknown> & {
   apiVersion: string;

@@ -19,13 +19,14 @@ import { DEFAULT_PROFILE, INITIAL_MANAGER, INJECTION_LABEL, buildBlueprint, work
 import { applyFields, clone, jsonEqual, ownedBy, ownsField, transferField, type FieldOwners, type JsonObject } from './field-ownership';
 import { KINDS, SUPPORTED_KINDS, WORKLOAD_KINDS, groupOf, storeKey, type KindInfo } from './kinds';
 import { Rng, deterministicUuid, keyOf } from './prng';
-import { formatCpu, formatMemory, parseQuantity, toBytes, toMillicores } from './quantity';
+import { formatQuantity, parseQuantity } from '../../../server/domain/quotas/quantity';
 import { generateFlows, type SimWorkload, type TrafficView } from './traffic';
 import type { FlowObservation } from '../cluster-driver';
 
 export const AUTOSCALER_MANAGER = 'horizontal-pod-autoscaler';
 const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
-const SIDECAR = { cpu: [100, 500], memory: [128 * 2 ** 20, 256 * 2 ** 20] } as const;
+// In nano-units, as the exact quantity module keeps them (10^9 = one core, one byte).
+const SIDECAR = { cpu: [100_000_000n, 500_000_000n], memory: [128n * 2n ** 20n * 1_000_000_000n, 256n * 2n ** 20n * 1_000_000_000n] } as const;
 const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'deletionTimestamp', 'selfLink'];
 
@@ -41,6 +42,8 @@ interface Stored {
 export interface WorkloadUsage {
   namespace: string;
   workload: string;
+  /** Deployment or StatefulSet. */
+  kind: string;
   replicas: number;
   cpuMillicores: number;
   memoryBytes: number;
@@ -50,10 +53,19 @@ export interface WorkloadUsage {
   memoryLimitBytes: number;
 }
 
+/** Nano-units (see server/domain/quotas/quantity.ts): sums stay exact. */
 interface PodResources {
-  cpu: [request: number, limit: number];
-  memory: [request: number, limit: number];
+  cpu: [request: bigint, limit: bigint];
+  memory: [request: bigint, limit: bigint];
 }
+
+const nanosOf = (q: string | undefined): bigint => {
+  if (q === undefined) return 0n;
+  const r = parseQuantity(q);
+  return r.ok ? r.quantity.nanos : 0n;
+};
+const formatCpu = (nanos: bigint) => formatQuantity({ nanos, format: 'DecimalSI' });
+const formatMemory = (nanos: bigint) => formatQuantity({ nanos, format: 'BinarySI' });
 
 class ApplyFailure extends Error {}
 
@@ -196,15 +208,15 @@ export class SimCluster {
 
   /** Requests and limits of one application pod (without a sidecar). */
   private appPodResources(s: Stored): PodResources {
-    const r: PodResources = { cpu: [0, 0], memory: [0, 0] };
+    const r: PodResources = { cpu: [0n, 0n], memory: [0n, 0n] };
     for (const c of this.containers(s)) {
       const res = isMap(c.resources) ? c.resources : {};
       const req = stringMap(res.requests);
       const lim = stringMap(res.limits);
-      r.cpu[0] += (req.cpu && toMillicores(req.cpu)) || 0;
-      r.cpu[1] += (lim.cpu && toMillicores(lim.cpu)) || 0;
-      r.memory[0] += (req.memory && toBytes(req.memory)) || 0;
-      r.memory[1] += (lim.memory && toBytes(lim.memory)) || 0;
+      r.cpu[0] += nanosOf(req.cpu);
+      r.cpu[1] += nanosOf(lim.cpu);
+      r.memory[0] += nanosOf(req.memory);
+      r.memory[1] += nanosOf(lim.memory);
     }
     return r;
   }
@@ -214,7 +226,7 @@ export class SimCluster {
     const pods = this.replicasOf(s);
     const app = this.appPodResources(s);
     const withSidecar = Math.round(pods * this.meshShare(s));
-    const sum = (a: readonly number[], side: readonly number[], i: 0 | 1) => pods * a[i]! + withSidecar * side[i]!;
+    const sum = (a: readonly bigint[], side: readonly bigint[], i: 0 | 1) => BigInt(pods) * a[i]! + BigInt(withSidecar) * side[i]!;
     return { pods, cpu: [sum(app.cpu, SIDECAR.cpu, 0), sum(app.cpu, SIDECAR.cpu, 1)], memory: [sum(app.memory, SIDECAR.memory, 0), sum(app.memory, SIDECAR.memory, 1)] };
   }
 
@@ -308,9 +320,12 @@ export class SimCluster {
 
   usage(now: Date): WorkloadUsage[] {
     const minute = Math.floor(now.getTime() / 60_000);
+    const millicores = (nanos: bigint) => Number(nanos / 1_000_000n);
+    const bytes = (nanos: bigint) => Number(nanos / 1_000_000_000n);
     return this.workloadsSorted().map((s) => {
       const profile = this.profileOf(s.namespace!, s.name);
-      const total = this.totalResources(s);
+      const t = this.totalResources(s);
+      const total = { pods: t.pods, cpu: [millicores(t.cpu[0]), millicores(t.cpu[1])], memory: [bytes(t.memory[0]), bytes(t.memory[1])] } as const;
       const rng = Rng.for(this.seed, 'usage', workloadKey(s.namespace!, s.name), minute);
       const level = activity(profile.pattern, now);
       let cpu: number;
@@ -322,6 +337,7 @@ export class SimCluster {
       return {
         namespace: s.namespace!,
         workload: s.name,
+        kind: s.info.kind,
         replicas: total.pods,
         cpuMillicores: Math.round(cpu),
         memoryBytes: Math.round(memory),
@@ -429,8 +445,8 @@ export class SimCluster {
 
   /** What ResourceQuota status.used would be for the namespace's pods. */
   private quotaUsed(namespace: string, hard: Record<string, string>): Record<string, string> {
-    let cpu = [0, 0];
-    let memory = [0, 0];
+    let cpu = [0n, 0n];
+    let memory = [0n, 0n];
     let pods = 0;
     const counts: Record<string, number> = {};
     for (const s of this.workloadsSorted()) {
@@ -623,8 +639,8 @@ export class SimCluster {
         const spec = isMap(object.spec) ? object.spec : {};
         if (spec.hard !== undefined && !isMap(spec.hard)) messages.push('spec.hard: must be a map of resource name to quantity');
         for (const [k, v] of Object.entries(isMap(spec.hard) ? spec.hard : {})) {
-          const q = typeof v === 'string' ? parseQuantity(v) : typeof v === 'number' ? v : null;
-          if (q === null || q < 0) messages.push(`spec.hard[${k}]: Invalid value: ${JSON.stringify(v)}: must be a non-negative quantity`);
+          const q = parseQuantity(v);
+          if (!q.ok || q.quantity.nanos < 0n) messages.push(`spec.hard[${k}]: Invalid value: ${JSON.stringify(v)}: must be a non-negative quantity`);
         }
         break;
       }

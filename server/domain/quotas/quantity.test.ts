@@ -13,6 +13,7 @@ import {
   type QuantityFormat,
   ratioAtLeast,
   ratioPermille,
+  sumResourceMaps,
   usageRatio,
 } from './quantity';
 
@@ -237,5 +238,16 @@ describe('usage ratio and percentage', () => {
         expect(compareRatios(x, y)).toBe(expected);
       }),
     );
+  });
+});
+
+describe('sumResourceMaps', () => {
+  it('sums per name exactly, keeping the first format, sorted by name', () => {
+    expect(sumResourceMaps([{ memory: '1Gi', cpu: '0.1' }, { cpu: '0.2', memory: '1G' }])).toEqual({ cpu: '300m', memory: '2073741824' });
+    expect(sumResourceMaps([{ pods: 10 }, { pods: '5' }])).toEqual({ pods: '15' });
+  });
+  it('keeps a value that is not a quantity as written', () => {
+    expect(sumResourceMaps([{ cpu: 'lots' }, { cpu: '1' }])).toEqual({ cpu: 'lots' });
+    expect(sumResourceMaps([{ cpu: '1' }, { cpu: 'lots' }])).toEqual({ cpu: 'lots' });
   });
 });

@@ -179,3 +179,28 @@ export function formatPercent(r: Ratio): string {
   const abs = Math.abs(permille);
   return `${sign}${Math.floor(abs / 10)}.${abs % 10} %`;
 }
+
+/**
+ * Sums resource maps (each container's requests, say) name by name, exactly; each sum keeps
+ * the format of the first quantity seen for that name, as Quantity.Add does. A value that
+ * is not a quantity makes that name's total the first such value, unchanged, so a typo
+ * shows up as written instead of vanishing into a sum.
+ */
+export function sumResourceMaps(maps: ReadonlyArray<Readonly<Record<string, unknown>>>): Record<string, string> {
+  const totals = new Map<string, Quantity | { invalid: string }>();
+  for (const m of maps) {
+    for (const [name, value] of Object.entries(m)) {
+      const t = totals.get(name);
+      if (t && 'invalid' in t) continue;
+      const parsed = parseQuantity(value);
+      if (!parsed.ok) totals.set(name, { invalid: String(value) });
+      else totals.set(name, t ? addQuantities(t, parsed.quantity) : parsed.quantity);
+    }
+  }
+  const out: Record<string, string> = {};
+  for (const name of [...totals.keys()].sort()) {
+    const t = totals.get(name)!;
+    out[name] = 'invalid' in t ? t.invalid : formatQuantity(t);
+  }
+  return out;
+}
