@@ -55,6 +55,14 @@ export function YamlEditor({ value, onChange, problems, label }: { value: string
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
+  // A value set from outside (a visual editor writing the YAML) replaces the text; typing
+  // in the editor reports the same text back, which is then left alone.
+  useEffect(() => {
+    const v = view.current;
+    if (!v || v.state.doc.toString() === value) return;
+    v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+  }, [value]);
+
   useEffect(() => {
     problemsRef.current = problems;
     if (view.current) forceLinting(view.current);
