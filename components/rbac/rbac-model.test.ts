@@ -4,6 +4,7 @@ import { normalizeRequest, ruleAllows } from '@/server/domain/rbac/rule-matches'
 import type { PolicyRule } from '@/server/domain/rbac/model';
 import {
   type BindingModel,
+  type RoleModel,
   EXPIRES_ANNOTATION,
   bindingFromObject,
   bindingToObject,
@@ -178,7 +179,7 @@ roleRef:
     fc.assert(
       fc.property(fc.array(resourceRule, { maxLength: 5 }), fc.array(urlRule, { maxLength: 3 }), fc.option(fc.constant('2027-01-01T00:00:00.000Z'), { nil: null }), (rules, urlRules, expiresAt) => {
         const m = rulesToMatrix([...rules, ...urlRules])!;
-        const role = { kind: 'ClusterRole' as const, name: 'r', namespace: null, rows: m.rows, nonResource: m.nonResource, rest: { metadata: {} } };
+        const role: RoleModel = { kind: 'ClusterRole', name: 'r', namespace: null, rows: m.rows, nonResource: m.nonResource, rest: { metadata: {} } };
         const binding: BindingModel = { kind: 'ClusterRoleBinding', name: 'b', namespace: null, roleRef: { kind: 'ClusterRole', name: 'r' }, subjects: [{ kind: 'Group', name: 'g' }], expiresAt, rest: { metadata: {} } };
         const parsed = parseSource(renderSource([{ type: 'role', model: role, line: 1 }, { type: 'binding', model: binding, line: 1 }]));
         expect(parsed.errors).toEqual([]);

@@ -1,7 +1,8 @@
 // The API groups of built-in Kubernetes resources and kubectl's short names, standing in for
 // discovery so `verity rbac can-i create deployments` means apps/deployments as it does in kubectl.
 
-const GROUPS: Record<string, readonly string[]> = {
+/** Built-in resources by API group (what the RBAC editor falls back to when inventory names none). */
+export const BUILT_IN_GROUPS: Record<string, readonly string[]> = {
   '': ['pods', 'services', 'secrets', 'configmaps', 'nodes', 'namespaces', 'persistentvolumes', 'persistentvolumeclaims', 'serviceaccounts', 'endpoints', 'events', 'resourcequotas', 'limitranges', 'replicationcontrollers', 'podtemplates', 'bindings', 'componentstatuses'],
   apps: ['deployments', 'replicasets', 'statefulsets', 'daemonsets', 'controllerrevisions'],
   batch: ['jobs', 'cronjobs'],
@@ -29,7 +30,7 @@ const SHORT_NAMES: Record<string, string> = {
 };
 
 const GROUP_OF = new Map<string, string>();
-for (const [group, resources] of Object.entries(GROUPS)) for (const r of resources) GROUP_OF.set(r, group);
+for (const [group, resources] of Object.entries(BUILT_IN_GROUPS)) for (const r of resources) GROUP_OF.set(r, group);
 
 /** Controllers that create pods: create on any of them runs code in the namespace. */
 export const WORKLOAD_RESOURCES: readonly { apiGroup: string; resource: string }[] = [

@@ -4,6 +4,7 @@ import { cancelChange, commentOnChange, rebaseChange } from '@/server/services/c
 import { decideChange } from '@/server/services/changes/decide-change';
 import { readApprovalRule, setApprovalRule } from '@/server/services/changes/approval-rules';
 import { getChange, listChanges } from '@/server/services/changes/read-changes';
+import { readRbacCatalog } from '@/server/services/changes/rbac-catalog';
 import { rollbackChange } from '@/server/services/changes/rollback-change';
 import { saveDraft } from '@/server/services/changes/save-draft';
 import { submitChange } from '@/server/services/changes/submit-change';
@@ -43,9 +44,16 @@ export const changesRouter = router({
     .meta({ permission: 'change:read' })
     .input(z.object({ view: z.enum(['all', 'mine', 'inbox']).default('all') }).default({ view: 'all' }))
     .query(({ ctx, input }) => listChanges(ctx.svc, input)),
+  rbacCatalog: procedure
+    .meta({ permission: 'rbac:propose' })
+    .input(z.object({ clusterId: z.uuid(), tenantId: z.uuid().nullable() }))
+    .query(({ ctx, input }) => readRbacCatalog(ctx.svc, input)),
   get: procedure.meta({ permission: 'change:read' }).input(ChangeId).query(({ ctx, input }) => getChange(ctx.svc, input)),
   saveDraft: procedure.meta({ permission: 'netpol:propose' }).input(SaveDraftInput).mutation(({ ctx, input }) => saveDraft(ctx.svc, input)),
-  submit: procedure.meta({ permission: 'netpol:propose' }).input(ChangeId).mutation(({ ctx, input }) => submitChange(ctx.svc, input)),
+  submit: procedure
+    .meta({ permission: 'netpol:propose' })
+    .input(ChangeId.extend({ windowHours: z.union([z.literal(1), z.literal(24), z.literal(168)]).optional() }))
+    .mutation(({ ctx, input }) => submitChange(ctx.svc, input)),
   decide: procedure.meta({ permission: 'change:approve' }).input(DecideInput).mutation(({ ctx, input }) => decideChange(ctx.svc, input)),
   rollback: procedure.meta({ permission: 'netpol:propose' }).input(ChangeId).mutation(({ ctx, input }) => rollbackChange(ctx.svc, input)),
   rebase: procedure.meta({ permission: 'netpol:propose' }).input(ChangeId).mutation(({ ctx, input }) => rebaseChange(ctx.svc, input)),
