@@ -6,6 +6,7 @@ import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { useTRPC } from '@/components/providers/trpc';
 import { ErrorText, Loading } from '@/components/ui/status';
+import { PolicyFormPanel, useLiveProblems } from './netpol-editor';
 import { type EditorProblem, YamlEditor } from './yaml-editor';
 
 const TEMPLATE = `# One Kubernetes object per document (---). Governed kinds: NetworkPolicy,
@@ -44,6 +45,11 @@ export function ChangeEditor({ initial, globalAllowed }: { initial?: DraftValues
   const [deletesText, setDeletesText] = useState((initial?.deletes ?? []).map((d) => `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}`).join('\n'));
   const [problems, setProblems] = useState<EditorProblem[]>(initial?.problems ?? []);
   const [changeId, setChangeId] = useState(initial?.id);
+  // The server's problems (reach included) describe the text as saved; while the text differs,
+  // the validators' problems as typed are shown instead, and both block submission.
+  const [savedText, setSavedText] = useState(initial?.sourceText);
+  const live = useLiveProblems(sourceText);
+  const shownProblems = sourceText === savedText ? problems : live;
 
   const tenant = tenants.data?.find((t) => t.id === tenantId);
   const clusterChoices = useMemo(() => {
@@ -70,6 +76,7 @@ export function ChangeEditor({ initial, globalAllowed }: { initial?: DraftValues
     const r = await save.mutateAsync({ changeId, tenantId: tenantId || null, clusterId, title, description, sourceText, deletes });
     setChangeId(r.id);
     setProblems(r.problems as EditorProblem[]);
+    setSavedText(sourceText);
     if (!changeId) history.replaceState(null, '', `/changes/${r.id}/edit`);
     return r;
   }
@@ -125,13 +132,16 @@ export function ChangeEditor({ initial, globalAllowed }: { initial?: DraftValues
           Namespaces of {tenant.name}: {tenant.namespaces.map((n) => `${n.cluster}/${n.namespace}`).join(', ') || 'none'}
         </p>
       )}
-      <div>
-        <span className="label">Objects to create or update (YAML)</span>
-        <YamlEditor value={sourceText} onChange={setSourceText} problems={problems} label="Objects to create or update, YAML" />
+      <div className="policy-pane">
+        <PolicyFormPanel text={sourceText} onText={setSourceText} namespaces={tenant?.namespaces.map((n) => n.namespace)} />
+        <div>
+          <span className="label">Objects to create or update (YAML)</span>
+          <YamlEditor value={sourceText} onChange={setSourceText} problems={shownProblems} label="Objects to create or update, YAML" />
+        </div>
       </div>
-      {problems.length > 0 && (
+      {shownProblems.length > 0 && (
         <ul className="problems" aria-label="Problems">
-          {problems.map((p, i) => (
+          {shownProblems.map((p, i) => (
             <li key={i} className="error">
               {p.where}
               {p.line ? ` (line ${p.line})` : ''}: {p.object ? `${p.object} ` : ''}
@@ -149,7 +159,7 @@ export function ChangeEditor({ initial, globalAllowed }: { initial?: DraftValues
         <button type="button" onClick={() => void saveDraft().catch(() => {})} disabled={save.isPending || !clusterId}>
           {save.isPending ? 'Saving…' : 'Save draft'}
         </button>
-        <button type="submit" className="primary" disabled={save.isPending || submit.isPending || !clusterId}>
+        <button type="submit" className="primary" disabled={save.isPending || submit.isPending || !clusterId || live.length > 0}>
           {submit.isPending ? 'Computing the preview…' : 'Save and submit for approval'}
         </button>
         {changeId && <span className="muted small">Draft saved; it stays until you submit or cancel it.</span>}
