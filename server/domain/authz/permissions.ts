@@ -31,6 +31,12 @@ export const PERMISSIONS = {
   'quota:read': { scope: 'tenant', mfa: false, description: 'See quota use' },
   'audit:read': { scope: 'tenant', mfa: false, description: 'Search the audit trail' },
   'audit:verify': { scope: 'global', mfa: false, description: 'Verify the audit chain' },
+  'abuse:read': { scope: 'tenant', mfa: false, description: 'See abuse findings, the responses to them and sleeping workloads' },
+  'abuse:respond': { scope: 'tenant', mfa: true, description: 'Act on abuse findings: notify, propose a quarantine or quota squeeze, resolve' },
+  'abuse:configure': { scope: 'global', mfa: true, description: 'Set the abuse thresholds of tenants' },
+  // No second factor: sleep is reversible and audited, and tenant admins (who wake their
+  // own workloads) are not required to enrol one.
+  'workload:sleep': { scope: 'tenant', mfa: false, description: 'Put workloads to sleep, wake them, and opt a tenant in to activity-based sleep' },
 } as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -40,15 +46,15 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   security_admin: [
     'tenant:read', 'tenant:manage', 'user:read', 'user:manage', 'grant:manage', 'cluster:read', 'cluster:enroll',
     'graph:read', 'netpol:read', 'netpol:propose', 'rbac:read', 'rbac:propose', 'change:read', 'quota:read', 'audit:read',
-    'audit:verify',
+    'audit:verify', 'abuse:read', 'abuse:respond', 'abuse:configure', 'workload:sleep',
   ],
   tenant_admin: [
     'tenant:read', 'cluster:read', 'graph:read', 'netpol:read', 'netpol:propose', 'rbac:read', 'rbac:propose',
-    'change:read', 'quota:read', 'audit:read',
+    'change:read', 'quota:read', 'audit:read', 'abuse:read', 'workload:sleep',
   ],
   approver: ['tenant:read', 'cluster:read', 'graph:read', 'netpol:read', 'rbac:read', 'change:read', 'change:approve', 'quota:read'],
   auditor: ['tenant:read', 'cluster:read', 'user:read', 'change:read', 'audit:read', 'audit:verify'],
-  viewer: ['tenant:read', 'cluster:read', 'graph:read', 'netpol:read', 'rbac:read', 'change:read', 'quota:read'],
+  viewer: ['tenant:read', 'cluster:read', 'graph:read', 'netpol:read', 'rbac:read', 'change:read', 'quota:read', 'abuse:read'],
 };
 
 export function roleHas(role: Role, permission: Permission): boolean {
