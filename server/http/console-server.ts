@@ -6,6 +6,7 @@ import next from 'next';
 import { loadConfig } from '../config';
 import { getDatabase } from '../database';
 import { startAuditSchedule } from '../services/audit/audit-schedule';
+import { startPreviewWorker } from '../services/changes/preview-pipeline';
 import { clientAddress } from './client-address';
 import { newNonce, securityHeaders } from './security-headers';
 
@@ -52,9 +53,12 @@ export async function startConsoleServer(opts: { dir: string; dev?: boolean; onL
   opts.onListening?.(url);
   // Signed checkpoints of the audit chain head (and retention, when configured).
   const stopAuditSchedule = startAuditSchedule(database.db);
+  // Change previews other processes left unfinished, and dry runs past their deadline.
+  const stopPreviewWorker = startPreviewWorker(database.db);
 
   const shutdown = async () => {
     stopAuditSchedule();
+    stopPreviewWorker();
     server.close();
     await app.close?.();
     await database.close();

@@ -16,7 +16,10 @@ export interface ChangeState {
 
 export type ChangeEvent =
   | { type: 'edit'; by: string }
-  | { type: 'submit'; by: string; digest: string }
+  /** Without a digest the preview is still being computed (in the background); `previewed` sets it. */
+  | { type: 'submit'; by: string; digest?: string | null }
+  /** The background preview of `revision` finished: its digest, or null when its dry run blocks approval. */
+  | { type: 'previewed'; revision: number; digest: string | null }
   | { type: 'approve'; by: string; at: Date; digest: string }
   | { type: 'reject'; by: string; at: Date; digest: string }
   | { type: 'cancel'; by: string }
@@ -40,12 +43,19 @@ export function reduceChange(state: ChangeState, event: ChangeEvent, rule: Appro
       if (event.by !== state.requesterId) return refuse('only the requester submits a change');
       const to = nextStatus(state.status, 'submit');
       if (!to) return refuse(`a ${state.status} change cannot be submitted`);
-      return { ok: true, state: { ...state, status: to, digest: event.digest, decisions: [] } };
+      return { ok: true, state: { ...state, status: to, digest: event.digest ?? null, decisions: [] } };
+    }
+    case 'previewed': {
+      if (state.status !== 'pending') return refuse(`a ${state.status} change takes no preview`);
+      if (event.revision !== state.revision) return refuse('the change was edited while its preview was computed');
+      if (state.digest !== null) return refuse('this revision already has its preview');
+      return { ok: true, state: { ...state, digest: event.digest, decisions: [] } };
     }
     case 'approve':
     case 'reject': {
       if (state.status !== 'pending') return refuse(`a ${state.status} change cannot be ${event.type}d`);
       if (event.by === state.requesterId) return refuse('you cannot approve or reject your own change');
+      if (state.digest === null) return refuse('the preview is not complete (still computing, waiting for the dry run, or the dry run refused the change): nothing can be decided yet');
       if (event.digest !== state.digest) return refuse('the change was edited since you loaded it: review the new preview');
       if (state.decisions.some((d) => d.userId === event.by && d.digest === state.digest)) return refuse('you already decided on this version of the change');
       const decisions = [...state.decisions, { userId: event.by, decision: event.type, digest: event.digest, at: event.at }];

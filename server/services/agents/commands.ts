@@ -14,6 +14,7 @@ import { inScope } from '../scope';
 import { requireAgent } from './agent-principal';
 import { consoleSigningKey } from './console-signing-key';
 import { recordChangeOutcome } from '../changes/decide-change';
+import { recordDryRunAnswer } from '../changes/preview-pipeline';
 
 export const COMMANDS_CHANNEL = 'verity_agent_commands';
 /** A command delivered but not answered within this time is delivered again. */
@@ -115,7 +116,9 @@ export async function recordCommandResult(ctx: ServiceContext, result: CommandRe
         results: result.results.map((r) => ({ ref: r.ref, outcome: r.outcome, message: r.message ?? null, auditId: r.auditId ?? null })),
       },
     });
-    if (command.changeId) await recordChangeOutcome(tx, ctx, command.changeId, result.status, result as unknown as Record<string, unknown>);
+    // A dry run answers a change's preview; an apply moves the change itself.
+    if (command.type === 'dry-run') await recordDryRunAnswer(tx, ctx, command.id, result);
+    else if (command.changeId) await recordChangeOutcome(tx, ctx, command.changeId, result.status, result as unknown as Record<string, unknown>);
     return { duplicate: false };
   });
 }

@@ -19,6 +19,7 @@ import { inScope } from '@/server/services/scope';
 import { FakeDriver } from '@/test/helpers/fake-driver';
 import { openTestDatabase, type TestDatabase, testDrivers } from '@/test/helpers/test-database';
 import { until } from '@/test/helpers/until';
+import { submitAndPreview } from '@/test/helpers/await-preview';
 import { decideChange } from './decide-change';
 import { getChange, listChanges } from './read-changes';
 import { rollbackChange } from './rollback-change';
@@ -95,7 +96,7 @@ describe.each(testDrivers())('change workflow (%s)', (driver) => {
   it('previews, needs an approver with a fresh code, then the agent applies exactly what was approved', async () => {
     const ctx = contextFor(t.db, requester);
     const { id } = await saveDraft(ctx, { tenantId, clusterId, title: 'Default deny', description: 'lock down', sourceText: DENY, deletes: [] });
-    const { digest } = await submitChange(ctx, { changeId: id });
+    const { digest } = await submitAndPreview(ctx, id);
     const change = await getChange(ctx, { changeId: id });
     expect(change.status).toBe('pending');
     const preview = change.preview as { objects: { action: string }[]; netpol: { newlyDenied: number; flips: { source: string; destination: string; change: string }[] } };
@@ -146,7 +147,7 @@ describe.each(testDrivers())('change workflow (%s)', (driver) => {
     const ctx = contextFor(t.db, requester);
     const src = DENY.replace('default-deny-ingress', 'concurrent');
     const { id } = await saveDraft(ctx, { tenantId, clusterId, title: 'Concurrent', description: '', sourceText: src, deletes: [] });
-    const { digest } = await submitChange(ctx, { changeId: id });
+    const { digest } = await submitAndPreview(ctx, id);
     const later = new Date(Date.now() + 60_000);
     const at = () => later;
     const results = await Promise.all([
@@ -163,7 +164,7 @@ describe.each(testDrivers())('change workflow (%s)', (driver) => {
     await t.db.update(approvalRules).set({ requiredApprovals: 1 }).where(eq(approvalRules.tenantId, tenantId));
     const src = DENY.replace('default-deny-ingress', 'raced');
     const { id } = await saveDraft(ctx, { tenantId, clusterId, title: 'Raced', description: '', sourceText: src, deletes: [] });
-    const { digest } = await submitChange(ctx, { changeId: id });
+    const { digest } = await submitAndPreview(ctx, id);
     // Someone creates the object in the cluster after the review: the approval no longer matches reality.
     fake.put({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'raced', namespace: 'payments' }, spec: { podSelector: {} } });
     const before = fake.executed.length;
@@ -184,7 +185,7 @@ describe.each(testDrivers())('change workflow (%s)', (driver) => {
     const ctx = contextFor(t.db, requester);
     const src = DENY.replace('default-deny-ingress', 'second');
     const { id } = await saveDraft(ctx, { tenantId, clusterId, title: 'Second', description: '', sourceText: src, deletes: [] });
-    const { digest } = await submitChange(ctx, { changeId: id });
+    const { digest } = await submitAndPreview(ctx, id);
     await saveDraft(ctx, { changeId: id, tenantId, clusterId, title: 'Second (edited)', description: '', sourceText: src.replace('[Ingress]', '[Ingress, Egress]'), deletes: [] });
     expect((await getChange(ctx, { changeId: id })).status).toBe('draft');
     await expect(decideChange(contextFor(t.db, approver), { changeId: id, decision: 'approve', reason: 'old content', digest, totpCode: totpCodeAt(approverSecret, new Date(Date.now() + 180_000)) })).rejects.toMatchObject({ code: 'CONFLICT' });

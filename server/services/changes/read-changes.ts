@@ -3,6 +3,7 @@
 // other open changes that touch the same objects.
 import { and, asc, desc, eq, inArray, ne } from 'drizzle-orm';
 import { clusters, inventoryObjects, tenants, users } from '@/db/schema';
+import { changePreviews } from '@/db/schema/hand-written/change-previews';
 import { changeComments, changeDecisions, changeRequests } from '@/db/schema/hand-written/changes';
 import { evaluateApprovals } from '@/server/domain/changes/approval-rule';
 import { objectKeyString } from '@/server/domain/changes/change-objects';
@@ -40,8 +41,10 @@ export async function listChanges(ctx: ServiceContext, input: { view: 'all' | 'm
       mine: me?.userId === r.c.requestedBy,
       canApprove: Boolean(me && me.userId !== r.c.requestedBy && holdsPermissionInTenant({ grants: me.grants, mfaVerified: true }, 'change:approve', r.c.tenantId ?? '').allowed),
       decidedByMe: decided.some((d) => d.changeId === r.c.id && d.digest === r.c.digest),
+      // No digest while pending: the preview (or its dry run) is not complete, nothing to decide yet.
+      previewReady: r.c.digest !== null,
     }));
-    return input.view === 'inbox' ? list.filter((c) => c.canApprove && !c.decidedByMe) : list;
+    return input.view === 'inbox' ? list.filter((c) => c.canApprove && !c.decidedByMe && c.previewReady) : list;
   });
 }
 
@@ -65,6 +68,9 @@ export async function getChange(ctx: ServiceContext, input: { changeId: string }
     const [tenant] = row.tenantId ? await tx.select({ name: tenants.name, slug: tenants.slug }).from(tenants).where(eq(tenants.id, row.tenantId)) : [];
     const [cluster] = await tx.select({ name: clusters.name }).from(clusters).where(eq(clusters.id, row.clusterId));
     const me = ctx.principal.kind === 'user' ? ctx.principal : null;
+    // How far the background preview of this revision got (stages, dry run), for the progress display.
+    const [job] = await tx.select().from(changePreviews).where(and(eq(changePreviews.changeId, row.id), eq(changePreviews.revision, row.revision)));
+    const previewJob = job ? { state: job.state, stages: job.stages, windowHours: job.windowHours, dryRunDeadline: job.dryRunDeadline, error: job.error, updatedAt: job.updatedAt } : null;
     // After apply: does the cluster (as the agent last reported it) hold what was approved?
     let verification: { key: string; result: ReturnType<typeof verifyApplied> }[] | null = null;
     if (row.status === 'applied' || row.status === 'partial') {
@@ -83,6 +89,7 @@ export async function getChange(ctx: ServiceContext, input: { changeId: string }
     return {
       ...row,
       verification,
+      previewJob,
       tenant: tenant ?? null,
       cluster: cluster?.name ?? '',
       requester: emailOf.get(row.requestedBy) ?? '',
