@@ -2,11 +2,12 @@
 // Drafting a change: tenant and cluster, title and description, the objects as YAML, and
 // objects to delete. Saving keeps the draft; problems appear inline and block submission.
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useRouter } from 'next/navigation';
+import { useRouter, useSearchParams } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { useTRPC } from '@/components/providers/trpc';
 import { ErrorText, Loading } from '@/components/ui/status';
 import { PolicyFormPanel, useLiveProblems } from './netpol-editor';
+import { RbacFormPanel } from './rbac-editor';
 import { type EditorProblem, YamlEditor } from './yaml-editor';
 
 const TEMPLATE = `# One Kubernetes object per document (---). Governed kinds: NetworkPolicy,
@@ -45,6 +46,17 @@ export function ChangeEditor({ initial, globalAllowed }: { initial?: DraftValues
   const [deletesText, setDeletesText] = useState((initial?.deletes ?? []).map((d) => `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}`).join('\n'));
   const [problems, setProblems] = useState<EditorProblem[]>(initial?.problems ?? []);
   const [changeId, setChangeId] = useState(initial?.id);
+  // Which form sits beside the YAML (in the URL, so a link can open the RBAC form directly).
+  const search = useSearchParams();
+  const startsRbac = /^kind:\s*(Cluster)?Role(Binding)?\s*$/m.test(initial?.sourceText ?? '');
+  const form = (search.get('form') ?? (startsRbac ? 'rbac' : 'policy')) === 'rbac' ? 'rbac' : 'policy';
+  function chooseForm(next: 'policy' | 'rbac') {
+    const q = new URLSearchParams(search.toString());
+    q.set('form', next);
+    router.replace(`?${q.toString()}`, { scroll: false });
+    // The untouched network-policy template makes no sense in an RBAC change.
+    if (next === 'rbac' && sourceText === TEMPLATE) setSourceText('');
+  }
   // The server's problems (reach included) describe the text as saved; while the text differs,
   // the validators' problems as typed are shown instead, and both block submission.
   const [savedText, setSavedText] = useState(initial?.sourceText);
@@ -133,7 +145,21 @@ export function ChangeEditor({ initial, globalAllowed }: { initial?: DraftValues
         </p>
       )}
       <div className="policy-pane">
-        <PolicyFormPanel text={sourceText} onText={setSourceText} namespaces={tenant?.namespaces.map((n) => n.namespace)} />
+        <div className="stack">
+          <div className="row" role="group" aria-label="Form">
+            <button type="button" aria-pressed={form === 'policy'} onClick={() => chooseForm('policy')}>
+              Network policy form
+            </button>
+            <button type="button" aria-pressed={form === 'rbac'} onClick={() => chooseForm('rbac')}>
+              RBAC form
+            </button>
+          </div>
+          {form === 'rbac' ? (
+            <RbacFormPanel text={sourceText} onText={setSourceText} clusterId={clusterId} tenantId={tenantId || null} />
+          ) : (
+            <PolicyFormPanel text={sourceText} onText={setSourceText} namespaces={tenant?.namespaces.map((n) => n.namespace)} />
+          )}
+        </div>
         <div>
           <span className="label">Objects to create or update (YAML)</span>
           <YamlEditor value={sourceText} onChange={setSourceText} problems={shownProblems} label="Objects to create or update, YAML" />
