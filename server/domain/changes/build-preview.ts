@@ -17,6 +17,7 @@ import { formatPermission, semanticDiffObjects } from '../rbac/semantic-diff';
 import { validateObject } from '../rbac/validate-object';
 import { type ChangeOperation, objectKeyString } from './change-objects';
 import type { DryRunRecord } from './dry-run';
+import type { MeshPreview } from './mesh-preview';
 
 export interface PreviewInput {
   operations: readonly ChangeOperation[];
@@ -83,6 +84,8 @@ export interface Preview {
     findingsAdded: { severity: string; message: string }[];
     findingsRemoved: { severity: string; message: string }[];
   };
+  /** PeerAuthentication changes: the STRICT-readiness list and the modes that change. */
+  mesh?: MeshPreview | null;
   /** The agent's server-side dry run: pending while it runs, absent in previews made before it existed. */
   dryRun?: DryRunRecord;
 }

@@ -1,6 +1,8 @@
 // STRICT readiness: before anyone switches a namespace or workload to PeerAuthentication
 // STRICT, which observed edges would break. Plaintext that gets through today (allowed,
 // into a port that is not already STRICT) is exactly what STRICT would start rejecting.
+// The graph asks it of a whole namespace or workload; a change's preview passes the modes
+// the change would leave, and only ports those make STRICT count.
 import type { WorkloadEdge } from './build-graph';
 import type { ModeOf } from './model';
 import type { EffectiveMtlsMode } from '@/server/domain/netpol';
@@ -25,7 +27,7 @@ export interface StrictReadiness {
   alreadyRejected: ReadinessItem[];
 }
 
-export function strictReadiness(edges: readonly WorkloadEdge[], target: { namespace: string; workload?: string }, modeOf: ModeOf): StrictReadiness {
+export function strictReadiness(edges: readonly WorkloadEdge[], target: { namespace: string; workload?: string }, modeOf: ModeOf, proposed?: ModeOf): StrictReadiness {
   const breaking: ReadinessItem[] = [];
   const alreadyRejected: ReadinessItem[] = [];
   for (const e of edges) {
@@ -33,6 +35,7 @@ export function strictReadiness(edges: readonly WorkloadEdge[], target: { namesp
     if (t.kind !== 'workload' || t.namespace !== target.namespace || (target.workload && t.name !== target.workload)) continue;
     for (const p of e.ports.values()) {
       if (p.plaintext === 0) continue;
+      if (proposed && proposed(t.namespace, t.name, p.port) !== 'STRICT') continue;
       const mode = modeOf(t.namespace, t.name, p.port);
       const item: ReadinessItem = {
         source: e.source.id,

@@ -24,6 +24,7 @@ import { AGENT_STALE_MS } from '../clusters/list-clusters';
 import type { ServiceContext } from '../context';
 import { inScope } from '../scope';
 import { loadChange, operationsOf, reachFor, ruleFor, stateOf } from './change-context';
+import { loadMeshPreview } from './load-mesh-preview';
 import { loadPreviewInput } from './preview-input';
 
 export const PREVIEW_CHANNEL = 'verity_change_previews';
@@ -123,7 +124,13 @@ export async function runPreviewJob(ctx: ServiceContext, job: { changeId: string
       if (!(await progress(ctx, job, 'flow-impact', { state: 'running', detail: `${input.flows.length} distinct flows over ${job.windowHours} h` }))) return;
       netpol = netpolImpact(input);
       if (!(await progress(ctx, job, 'flow-impact', { state: 'done', detail: `${netpol!.flowsConsidered} flows: ${netpol!.newlyDenied} blocked, ${netpol!.newlyAllowed} newly allowed` }))) return;
-    } else if (!(await progress(ctx, job, 'flow-impact', { state: 'skipped', detail: 'no NetworkPolicy in this change' }))) return;
+    } else if (!operations.some((o) => o.key.kind === 'PeerAuthentication') && !(await progress(ctx, job, 'flow-impact', { state: 'skipped', detail: 'no NetworkPolicy in this change' }))) return;
+    let mesh: Preview['mesh'] = null;
+    if (operations.some((o) => o.key.kind === 'PeerAuthentication')) {
+      if (!(await progress(ctx, job, 'flow-impact', { state: 'running', detail: 'STRICT readiness of the PeerAuthentication change' }))) return;
+      mesh = await inScope(ctx, (tx) => loadMeshPreview(tx, row.clusterId, operations, input.workloads, reach.namespaces, ctx.now(), job.windowHours));
+      if (!(await progress(ctx, job, 'flow-impact', { state: 'done', detail: `${netpol ? `${netpol.newlyDenied} flows blocked; ` : ''}STRICT would reject ${mesh!.breaking.length} plaintext connection${mesh!.breaking.length === 1 ? '' : 's'}` }))) return;
+    }
     await breathe();
 
     const hasRbac = operations.some((o) => ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].includes(o.key.kind));
@@ -135,7 +142,7 @@ export async function runPreviewJob(ctx: ServiceContext, job: { changeId: string
     } else if (!(await progress(ctx, job, 'rbac', { state: 'skipped', detail: 'no RBAC object in this change' }))) return;
     await breathe();
 
-    await startDryRun(ctx, job, { objects, base, netpol, rbac }, baseVersions);
+    await startDryRun(ctx, job, { objects, base, netpol, rbac, ...(mesh ? { mesh } : {}) }, baseVersions);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     console.error(`change preview ${job.changeId} r${job.revision} failed:`, message);
