@@ -1,13 +1,15 @@
 // The append-only, hash-chained audit log. Immutability is enforced by triggers in the
-// migration `audit_log_immutability_and_row_security`.
-import { bigint, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+// migration `audit_log_immutability_and_row_security`. Since `time_partitioned_audit_events`
+// the table is partitioned by day of occurred_at and its indexes, search vector, triggers
+// and policies are written by hand in that migration; this declaration is for queries.
+import { bigint, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const auditEvents = pgTable(
   'audit_events',
   {
     // Gapless position in the chain, assigned under the chain-head lock.
-    seq: bigint('seq', { mode: 'number' }).primaryKey(),
-    id: uuid('id').notNull().unique(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    id: uuid('id').notNull(),
     occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
     /** Where the event comes from: the console itself, an agent, or the cluster's own audit log. */
     source: text('source', { enum: ['console', 'agent', 'kubernetes'] }).notNull(),
@@ -26,11 +28,8 @@ export const auditEvents = pgTable(
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
-  (t) => [
-    index('audit_events_occurred_idx').on(t.occurredAt),
-    index('audit_events_tenant_idx').on(t.tenantId, t.seq),
-    index('audit_events_action_idx').on(t.action),
-  ],
+  // A partitioned table's key must hold its partition key.
+  (t) => [primaryKey({ name: 'audit_events_pkey', columns: [t.seq, t.occurredAt] })],
 );
 
 // The chain head: one row, locked FOR UPDATE by every writer, so hashes link in commit order.

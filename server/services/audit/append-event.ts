@@ -1,11 +1,13 @@
 // The one audit writer. Called inside the transaction of the change it records, it takes
-// the chain-head lock, links the event to the previous one and advances the head, so the
-// change and its record commit together or not at all, in one total order.
+// the chain-head lock, links the events to the previous one and advances the head, so the
+// change and its record commit together or not at all, in one total order. One event or a
+// batch go the same way: content built the same, hashed in order in this process, and
+// inserted as one statement per chunk (one JSON parameter), under one lock.
 import { randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Tx } from '@/db/client';
-import { auditChainHead, auditEvents } from '@/db/schema';
-import { hashEvent } from '@/server/domain/audit/hash-event';
+import { CHAINED_FIELDS, type ChainedContent, columnOf, hashEvent } from '@/server/domain/audit/hash-event';
+import { rowsOf } from './audit-query';
 import type { ServiceContext } from '../context';
 
 export interface AuditInput {
@@ -27,20 +29,25 @@ export interface AuditInput {
 }
 
 export async function appendAuditEvent(tx: Tx, ctx: ServiceContext, input: AuditInput): Promise<{ seq: number; id: string }> {
-  const [head] = await tx.select().from(auditChainHead).where(eq(auditChainHead.id, 'head')).for('update');
-  if (!head) throw new Error('audit chain head is missing: the database was not migrated');
-  const content = chainedContent(ctx, input, head.seq + 1, head.hash);
-  const hash = hashEvent(content);
-  await tx.insert(auditEvents).values({ ...content, hash });
-  await tx.update(auditChainHead).set({ seq: content.seq, hash }).where(eq(auditChainHead.id, 'head'));
-  return { seq: content.seq, id: content.id };
+  const r = await writeChained(tx, ctx, [input]);
+  return { seq: r.firstSeq, id: r.ids[0]! };
 }
 
-/** What an event's hash covers, for the event at `seq` following `prevHash`. */
-function chainedContent(ctx: ServiceContext, input: AuditInput, seq: number, prevHash: string) {
+/**
+ * Appends many events under one chain-head lock (ingest of Kubernetes audit batches, the
+ * benchmark): the same content and hashes as one appendAuditEvent call per event.
+ */
+export async function appendAuditEvents(tx: Tx, ctx: ServiceContext, inputs: readonly AuditInput[]): Promise<{ firstSeq: number; lastSeq: number }> {
+  const { firstSeq, lastSeq } = await writeChained(tx, ctx, inputs);
+  return { firstSeq, lastSeq };
+}
+
+type Unlinked = Omit<ChainedContent, 'seq' | 'prevHash'>;
+
+/** What an event's hash covers, apart from its place in the chain. */
+function content(ctx: ServiceContext, input: AuditInput): Unlinked {
   const actor = input.actor ?? actorOf(ctx);
   return {
-    seq,
     id: randomUUID(),
     occurredAt: new Date(Math.floor((input.occurredAt ?? ctx.now()).getTime())),
     source: input.source ?? 'console',
@@ -57,43 +64,54 @@ function chainedContent(ctx: ServiceContext, input: AuditInput, seq: number, pre
     userAgent: input.userAgent !== undefined ? input.userAgent : ctx.client.userAgent,
     // Round-trip through JSON so what is hashed is exactly what jsonb will give back.
     details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
-    prevHash,
   };
 }
 
 const CHUNK = 2_000;
+const COLUMNS = [...CHAINED_FIELDS, 'hash' as const].map(columnOf).join(', ');
 
-/**
- * Appends many events under one chain-head lock (ingest of Kubernetes audit batches, the
- * benchmark): the same content and hashes as one appendAuditEvent call per event, but one
- * lock and one insert per chunk of rows, passed as a single JSON parameter.
- */
-export async function appendAuditEvents(tx: Tx, ctx: ServiceContext, inputs: readonly AuditInput[]): Promise<{ firstSeq: number; lastSeq: number }> {
-  const [head] = await tx.select().from(auditChainHead).where(eq(auditChainHead.id, 'head')).for('update');
-  if (!head) throw new Error('audit chain head is missing: the database was not migrated');
-  let seq = head.seq;
-  let prevHash = head.hash;
-  for (let i = 0; i < inputs.length; i += CHUNK) {
-    const rows = inputs.slice(i, i + CHUNK).map((input) => {
-      seq += 1;
-      const content = chainedContent(ctx, input, seq, prevHash);
-      const hash = hashEvent(content);
-      prevHash = hash;
-      return {
-        seq: content.seq, id: content.id, occurred_at: content.occurredAt.toISOString(), source: content.source, cluster_id: content.clusterId,
-        actor_type: content.actorType, actor_id: content.actorId, actor_label: content.actorLabel, tenant_id: content.tenantId, action: content.action,
-        resource_type: content.resourceType, resource_id: content.resourceId, outcome: content.outcome, client_address: content.clientAddress,
-        user_agent: content.userAgent, details: content.details, prev_hash: content.prevHash, hash,
-      };
-    });
-    await tx.execute(sql`
-      insert into audit_events (seq, id, occurred_at, source, cluster_id, actor_type, actor_id, actor_label, tenant_id, action, resource_type, resource_id, outcome, client_address, user_agent, details, prev_hash, hash)
-      select seq, id, occurred_at, source, cluster_id, actor_type, actor_id, actor_label, tenant_id, action, resource_type, resource_id, outcome, client_address, user_agent, details, prev_hash, hash
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(seq bigint, id uuid, occurred_at timestamptz, source text, cluster_id uuid, actor_type text, actor_id text, actor_label text,
-        tenant_id uuid, action text, resource_type text, resource_id text, outcome text, client_address text, user_agent text, details jsonb, prev_hash text, hash text)`);
+async function writeChained(tx: Tx, ctx: ServiceContext, inputs: readonly AuditInput[]): Promise<{ firstSeq: number; lastSeq: number; ids: string[] }> {
+  // Everything that does not depend on the chain is built before the lock is taken.
+  const prepared = inputs.map((input) => content(ctx, input));
+  if (prepared.length === 0) {
+    const [head] = rowsOf(await tx.execute(sql`select seq from audit_chain_head where id = 'head'`));
+    return { firstSeq: Number(head?.seq ?? 0) + 1, lastSeq: Number(head?.seq ?? 0), ids: [] };
   }
-  if (seq !== head.seq) await tx.update(auditChainHead).set({ seq, hash: prevHash }).where(eq(auditChainHead.id, 'head'));
-  return { firstSeq: head.seq + 1, lastSeq: seq };
+  // The UTC days the batch falls in: the writer creates a day's partition if it has none yet.
+  const days = [...new Set(prepared.map((c) => c.occurredAt.toISOString().slice(0, 10)))];
+  const [head] = rowsOf(await tx.execute(sql`select seq, hash from verity_audit_lock_head(${`{${days.join(',')}}`}::date[])`));
+  if (!head) throw new Error('audit chain head is missing: the database was not migrated');
+  const firstSeq = Number(head.seq) + 1;
+  let seq = Number(head.seq);
+  let prevHash = String(head.hash);
+  let pending: Promise<unknown> | null = null;
+  for (let i = 0; i < prepared.length; i += CHUNK) {
+    const rows: Record<string, unknown>[] = [];
+    for (const c of prepared.slice(i, i + CHUNK)) {
+      seq += 1;
+      const linked: ChainedContent = { ...c, seq, prevHash };
+      const hash = hashEvent(linked);
+      const row: Record<string, unknown> = { hash };
+      for (const f of CHAINED_FIELDS) row[columnOf(f)] = linked[f];
+      rows.push(row);
+      prevHash = hash;
+    }
+    // One statement per chunk inserts the rows and moves the head to the chunk's last event.
+    // The next chunk is hashed while this one is written; they stay in order on the connection.
+    if (pending) await pending;
+    // (drizzle's query runs each time it is awaited: wrapped once in a real promise.)
+    pending = Promise.resolve(tx.execute(sql`
+      with inserted as (
+        insert into audit_events (${sql.raw(COLUMNS)})
+        select ${sql.raw(COLUMNS)} from json_populate_recordset(null::audit_events, ${JSON.stringify(rows)}::json)
+        )
+      update audit_chain_head set seq = ${seq}::bigint, hash = ${prevHash} where id = 'head'`));
+    // Awaited below; marked handled now so a failure while the next chunk hashes is not "unhandled".
+    pending.catch(() => {});
+    if (i + CHUNK < prepared.length) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  await pending;
+  return { firstSeq, lastSeq: seq, ids: prepared.map((c) => c.id) };
 }
 
 function actorOf(ctx: ServiceContext): NonNullable<AuditInput['actor']> {

@@ -2,7 +2,8 @@
 // transaction, under the chain-head lock: sign a checkpoint of the head, sign an anchor for
 // the last event to be removed, remove through it (verity_audit_remove_through refuses
 // without that anchor; the append-only triggers refuse everything else), record the removal.
-// The verifier then starts from the anchor. Only the console itself (system) may run it.
+// The verifier then starts from the anchor. Day partitions wholly below the anchor are
+// dropped, not emptied row by row. Only the console itself (system) may run it.
 import { sql } from 'drizzle-orm';
 import { appendAuditEvent } from './append-event';
 import { rowsOf } from './audit-query';
@@ -20,6 +21,9 @@ export interface RetentionResult {
 export async function applyAuditRetention(ctx: ServiceContext, opts: { olderThan: Date }): Promise<RetentionResult> {
   if (ctx.principal.kind !== 'system') throw forbidden('Only the console applies audit retention');
   return inScope(ctx, async (tx) => {
+    // The whole table first, then the head (the writers' lock order): whole day partitions
+    // may be dropped below, and that must not wait for a reader that waits for the head.
+    await tx.execute(sql`select verity_audit_lock_for_retention()`);
     // Taking the checkpoint first also takes the chain-head lock for the whole transaction.
     const head = await recordCheckpointIn(tx, ctx, 'retention');
     const { anchor } = await loadCheckpoints(tx);

@@ -4,6 +4,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { type AuditFilters, NONE, resolveInstant } from '@/server/domain/audit/audit-filters';
 import { auditScope } from '@/server/domain/audit/audit-scope';
+import { CHAINED_FIELDS, type ChainedContent, columnOf } from '@/server/domain/audit/hash-event';
 import type { ServiceContext } from '../context';
 import { badInput } from '../errors';
 
@@ -55,53 +56,31 @@ export function whereOf(ctx: ServiceContext, f: AuditFilters, extra: SQL[] = [])
   return sql.join([scopeCondition(ctx), ...filterConditions(f), ...extra], sql` and `);
 }
 
-/** The stored columns of an event, as the hash covers them (the search vector is left out). */
-export const EVENT_COLUMNS = sql`e.seq, e.id, (extract(epoch from e.occurred_at) * 1000)::bigint as occurred_ms, e.source, e.cluster_id, e.actor_type, e.actor_id, e.actor_label, e.tenant_id, e.action, e.resource_type, e.resource_id, e.outcome, e.client_address, e.user_agent, e.details, e.prev_hash, e.hash`;
+/** The stored columns of an event, as the hash covers them, and its hash (the search vector is left out). */
+export const EVENT_COLUMNS = sql.raw(
+  [...CHAINED_FIELDS, 'hash' as const]
+    .map((f) => (f === 'occurredAt' ? '(extract(epoch from e.occurred_at) * 1000)::bigint as occurred_ms' : `e.${columnOf(f)}`))
+    .join(', '),
+);
 
-export interface AuditEventRow {
-  seq: number;
-  id: string;
-  occurredAt: Date;
+export interface AuditEventRow extends ChainedContent {
   source: 'console' | 'agent' | 'kubernetes';
-  clusterId: string | null;
-  actorType: string;
-  actorId: string | null;
-  actorLabel: string | null;
-  tenantId: string | null;
-  action: string;
-  resourceType: string | null;
-  resourceId: string | null;
   outcome: 'success' | 'failure' | 'denied';
-  clientAddress: string | null;
-  userAgent: string | null;
-  details: Record<string, unknown>;
-  prevHash: string;
   hash: string;
 }
 
 /** Raw rows differ by driver (postgres.js gives strings for bigint, PGlite numbers; jsonb may come as text). */
 export function toEventRow(r: Record<string, unknown>): AuditEventRow {
-  const details = typeof r.details === 'string' ? (JSON.parse(r.details) as Record<string, unknown>) : (r.details as Record<string, unknown>);
-  return {
-    seq: Number(r.seq),
-    id: String(r.id),
-    occurredAt: new Date(Number(r.occurred_ms)),
-    source: r.source as AuditEventRow['source'],
-    clusterId: (r.cluster_id as string | null) ?? null,
-    actorType: String(r.actor_type),
-    actorId: (r.actor_id as string | null) ?? null,
-    actorLabel: (r.actor_label as string | null) ?? null,
-    tenantId: (r.tenant_id as string | null) ?? null,
-    action: String(r.action),
-    resourceType: (r.resource_type as string | null) ?? null,
-    resourceId: (r.resource_id as string | null) ?? null,
-    outcome: r.outcome as AuditEventRow['outcome'],
-    clientAddress: (r.client_address as string | null) ?? null,
-    userAgent: (r.user_agent as string | null) ?? null,
-    details,
-    prevHash: String(r.prev_hash),
-    hash: String(r.hash),
-  };
+  const out: Record<string, unknown> = {};
+  for (const f of CHAINED_FIELDS) {
+    const v = r[columnOf(f)];
+    if (f === 'seq') out[f] = Number(v);
+    else if (f === 'occurredAt') out[f] = new Date(Number(r.occurred_ms));
+    else if (f === 'details') out[f] = typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : v;
+    else out[f] = v === null || v === undefined ? null : String(v);
+  }
+  out.hash = String(r.hash);
+  return out as unknown as AuditEventRow;
 }
 
 /** Rows of a raw query on either driver. */

@@ -10,6 +10,7 @@ import { auditCheckpoints } from '@/db/schema/hand-written/audit-search';
 import { checkpointSignatureValid, type SignedCheckpoint, signCheckpoint } from '@/server/domain/audit/checkpoint';
 import { consoleKey } from '../agents/console-signing-key';
 import { appendAuditEvent } from './append-event';
+import { rowsOf } from './audit-query';
 import { authorize } from '../authorize';
 import type { ServiceContext } from '../context';
 import { inScope } from '../scope';
@@ -40,8 +41,9 @@ export async function insertCheckpoint(tx: Tx, now: Date, statement: { kind: 'he
 /** Inside a transaction: audits the checkpoint, then signs the head (which now includes that event). */
 export async function recordCheckpointIn(tx: Tx, ctx: ServiceContext, reason: string): Promise<SignedCheckpoint> {
   const [last] = await tx.select().from(auditCheckpoints).where(eq(auditCheckpoints.kind, 'head')).orderBy(desc(auditCheckpoints.seq)).limit(1);
-  const [headBefore] = await tx.select().from(auditChainHead).where(eq(auditChainHead.id, 'head')).for('update');
-  if (last && Number(last.seq) === headBefore!.seq && last.hash === headBefore!.hash) return toSigned(last);
+  // The writer's lock (table, then head), so checkpoints and appends take locks in one order.
+  const [headBefore] = rowsOf(await tx.execute(sql`select seq, hash from verity_audit_lock_head(null)`));
+  if (last && Number(last.seq) === Number(headBefore!.seq) && last.hash === String(headBefore!.hash)) return toSigned(last);
   await appendAuditEvent(tx, ctx, { action: 'audit.checkpoint_recorded', outcome: 'success', resourceType: 'audit_chain', details: { reason, previousCheckpointSeq: last ? Number(last.seq) : null } });
   const [head] = await tx.select().from(auditChainHead).where(eq(auditChainHead.id, 'head'));
   return insertCheckpoint(tx, ctx.now(), { kind: 'head', seq: head!.seq, hash: head!.hash }, reason);

@@ -35,7 +35,7 @@ export async function auditStory(ctx: ServiceContext, key: StoryKey): Promise<St
   authorize(ctx, 'audit:read');
   return inScope(ctx, async (tx) => {
     const select = async (cond: SQL) =>
-      rowsOf(await tx.execute(sql`select ${EVENT_COLUMNS} from audit_events e where ${whereOf(ctx, {}, [cond])} order by e.seq limit ${MAX_STORY + 1}`)).map(toEventRow);
+      rowsOf(await tx.execute(sql`select ${EVENT_COLUMNS} from audit_events_visible e where ${whereOf(ctx, {}, [cond])} order by e.seq limit ${MAX_STORY + 1}`)).map(toEventRow);
     let changeId: string | null = 'changeId' in key ? key.changeId : null;
     let origin: AuditEventRow | null = null;
     if ('seq' in key) {

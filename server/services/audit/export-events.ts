@@ -38,7 +38,7 @@ async function* byTime(ctx: ServiceContext, filters: AuditFilters): AsyncGenerat
   for (;;) {
     const keyset: ReturnType<typeof sql>[] = cursor ? [sql`(e.occurred_at, e.seq) < (${cursor.at.toISOString()}::timestamptz, ${cursor.seq}::bigint)`] : [];
     const rows: AuditEventRow[] = await inScope(ctx, async (tx): Promise<AuditEventRow[]> =>
-      rowsOf(await tx.execute(sql`select ${EVENT_COLUMNS} from audit_events e where ${whereOf(ctx, filters, keyset)} order by e.occurred_at desc, e.seq desc limit ${BATCH}`)).map(toEventRow),
+      rowsOf(await tx.execute(sql`select ${EVENT_COLUMNS} from audit_events_visible e where ${whereOf(ctx, filters, keyset)} order by e.occurred_at desc, e.seq desc limit ${BATCH}`)).map(toEventRow),
     );
     if (rows.length) yield rows;
     if (rows.length < BATCH) return;
@@ -66,7 +66,7 @@ async function* csvStream(ctx: ServiceContext, filters: AuditFilters): AsyncGene
 // events in full, every other seq as its link only (hashes, read through verity_audit_links).
 async function* bundleStream(ctx: ServiceContext, filters: AuditFilters, throughSeq: number): AsyncGenerator<string> {
   const { first, checkpoints, publicKey } = await inScope(ctx, async (tx) => {
-    const [r] = rowsOf(await tx.execute(sql`select min(e.seq) as first from audit_events e where ${whereOf(ctx, filters, [sql`e.seq <= ${throughSeq}::bigint`])}`));
+    const [r] = rowsOf(await tx.execute(sql`select min(e.seq) as first from audit_events_visible e where ${whereOf(ctx, filters, [sql`e.seq <= ${throughSeq}::bigint`])}`));
     const cps = await loadCheckpoints(tx);
     return { first: r?.first == null ? throughSeq : Number(r.first), checkpoints: cps.heads, publicKey: cps.publicKey! };
   });
@@ -89,7 +89,7 @@ async function* bundleStream(ctx: ServiceContext, filters: AuditFilters, through
     const upto = Math.min(after + BATCH, throughSeq);
     const { linkRows, full } = await inScope(ctx, async (tx) => ({
       linkRows: rowsOf(await tx.execute(sql`select seq, prev_hash, hash from verity_audit_links(${after}::bigint, ${upto}::bigint, ${BATCH})`)),
-      full: rowsOf(await tx.execute(sql`select ${EVENT_COLUMNS} from audit_events e where ${whereOf(ctx, filters, [sql`e.seq > ${after}::bigint and e.seq <= ${upto}::bigint`])} order by e.seq`)).map(toEventRow),
+      full: rowsOf(await tx.execute(sql`select ${EVENT_COLUMNS} from audit_events_visible e where ${whereOf(ctx, filters, [sql`e.seq > ${after}::bigint and e.seq <= ${upto}::bigint`])} order by e.seq`)).map(toEventRow),
     }));
     const bySeq = new Map(full.map((e) => [e.seq, e]));
     let chunk = '';

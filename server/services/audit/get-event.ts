@@ -23,7 +23,7 @@ export interface EventChainPosition {
 export async function getAuditEvent(ctx: ServiceContext, seq: number): Promise<{ event: AuditEventRow; chain: EventChainPosition; names: Awaited<ReturnType<typeof namesFor>> }> {
   authorize(ctx, 'audit:read');
   return inScope(ctx, async (tx) => {
-    const [row] = rowsOf(await tx.execute(sql`select ${EVENT_COLUMNS} from audit_events e where ${whereOf(ctx, {}, [sql`e.seq = ${seq}::bigint`])}`));
+    const [row] = rowsOf(await tx.execute(sql`select ${EVENT_COLUMNS} from audit_events_visible e where ${whereOf(ctx, {}, [sql`e.seq = ${seq}::bigint`])}`));
     // Another tenant's event, or none: the same answer.
     if (!row) throw notFound('Event');
     const event = toEventRow(row);

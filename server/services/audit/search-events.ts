@@ -33,7 +33,7 @@ export async function searchAuditEvents(ctx: ServiceContext, args: SearchArgs): 
   const keyset = cursor ? [sql`(e.occurred_at, e.seq) < (${cursor.at.toISOString()}::timestamptz, ${cursor.seq}::bigint)`] : [];
   const where = whereOf(ctx, args.filters, keyset);
   return inScope(ctx, async (tx) => {
-    const raw = await tx.execute(sql`select ${EVENT_COLUMNS} from audit_events e where ${where} order by e.occurred_at desc, e.seq desc limit ${args.limit + 1}`);
+    const raw = await tx.execute(sql`select ${EVENT_COLUMNS} from audit_events_visible e where ${where} order by e.occurred_at desc, e.seq desc limit ${args.limit + 1}`);
     const rows = rowsOf(raw).map(toEventRow);
     const page = rows.slice(0, args.limit);
     const tailFrom = await headSeq(tx);
@@ -60,7 +60,7 @@ export async function tailAuditEvents(ctx: ServiceContext, args: TailArgs): Prom
   authorize(ctx, 'audit:read');
   const where = whereOf(ctx, args.filters, [sql`e.seq > ${args.afterSeq}::bigint`]);
   return inScope(ctx, async (tx) => {
-    const rows = rowsOf(await tx.execute(sql`select ${EVENT_COLUMNS} from audit_events e where ${where} order by e.seq desc limit ${args.limit + 1}`)).map(toEventRow);
+    const rows = rowsOf(await tx.execute(sql`select ${EVENT_COLUMNS} from audit_events_visible e where ${where} order by e.seq desc limit ${args.limit + 1}`)).map(toEventRow);
     const head = await headSeq(tx);
     const events = rows.slice(0, args.limit);
     return { events, tailFrom: Math.max(head, args.afterSeq), more: rows.length > args.limit, names: await namesFor(tx, events) };
@@ -102,7 +102,7 @@ export async function auditFacets(ctx: ServiceContext, filters: AuditFilters): P
     );
     const raw = await tx.execute(sql`
       with m as materialized (select e.actor_label, e.tenant_id, e.cluster_id, e.action, e.resource_type, e.outcome, e.source
-        from audit_events e where ${where} order by e.occurred_at desc, e.seq desc limit ${FACET_SAMPLE + 1})
+        from audit_events_visible e where ${where} order by e.occurred_at desc, e.seq desc limit ${FACET_SAMPLE + 1})
       select 'total' as facet, null as value, count(*) as n from m
       union all ${sql.join(parts, sql` union all `)}`);
     const facets = Object.fromEntries(Object.keys(FACET_COLUMN).map((f) => [f, [] as FacetValue[]])) as unknown as Record<Facet, FacetValue[]>;
