@@ -5,6 +5,7 @@ import type { ClusterDriver } from './drivers/cluster-driver';
 import { FIELD_MANAGER, refOfOperation } from './drivers/cluster-driver';
 import { CommandBundle, type CommandResult, type OperationResult, type SignedCommand } from './protocol/messages';
 import { verifyBundleSignature } from './protocol/request-signing';
+import { executeSleepCommand } from './sleep-executor';
 
 export interface ExecutorDeps {
   consoleSigningKey: string;
@@ -14,6 +15,8 @@ export interface ExecutorDeps {
   remembered: (commandId: string) => CommandResult | null;
   remember: (result: CommandResult) => void;
   log: (message: string) => void;
+  /** The clock sleep records in its annotation; the system clock unless given. */
+  now?: () => Date;
 }
 
 export async function executeCommand(signed: SignedCommand, deps: ExecutorDeps): Promise<CommandResult | null> {
@@ -38,6 +41,11 @@ export async function executeCommand(signed: SignedCommand, deps: ExecutorDeps):
 
   const earlier = deps.remembered(bundle.commandId);
   if (earlier) return earlier;
+  if (bundle.type === 'sleep' || bundle.type === 'wake') {
+    const result = await executeSleepCommand(bundle, deps.driver, deps.now?.() ?? new Date());
+    deps.remember(result);
+    return result;
+  }
 
   const refs = bundle.operations.map(refOfOperation);
   const live = await deps.driver.liveVersions(refs);

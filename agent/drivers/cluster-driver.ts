@@ -38,6 +38,10 @@ export interface ClusterDriver {
   liveVersions(refs: ObjectRef[]): Promise<LiveVersion[]>;
   /** Server-side apply (or delete) of one operation, as the agent's field manager; dryRun for previews. */
   execute(op: BundleOperation, opts: { dryRun: boolean; fieldManager: string }): Promise<OperationResult>;
+  /** The live object, or null when it does not exist (sleep and wake read what they change). */
+  readObject?(ref: ObjectRef): Promise<Record<string, unknown> | null>;
+  /** A JSON merge patch (RFC 7386) of one object; `patch.metadata.resourceVersion` is a precondition. */
+  mergePatch?(ref: ObjectRef, patch: Record<string, unknown>, opts: { fieldManager: string }): Promise<OperationResult>;
   close(): Promise<void>;
 }
 

@@ -190,10 +190,16 @@ export const BundleOperation = z.discriminatedUnion('action', [
 ]);
 export type BundleOperation = z.infer<typeof BundleOperation>;
 
+/** A workload that a sleep or wake command scales down or restores (see agent/workload-sleep.ts). */
+export const SleepTarget = z.object({ kind: z.enum(['Deployment', 'StatefulSet', 'CronJob']), namespace: z.string().min(1).max(63), name: z.string().min(1).max(253) });
+export type SleepTarget = z.infer<typeof SleepTarget>;
+
 export const CommandBundle = z.object({
   version: z.literal(PROTOCOL_VERSION),
   commandId: z.uuid(),
-  type: z.enum(['apply', 'dry-run']),
+  /** sleep / wake (added to version 1): no operations; the agent reads each target and patches it. */
+  type: z.enum(['apply', 'dry-run', 'sleep', 'wake']),
+  targets: z.array(SleepTarget).max(100).optional(),
   changeId: z.string().nullable(),
   clusterId: z.uuid(),
   issuedAt: Timestamp,

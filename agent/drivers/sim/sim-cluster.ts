@@ -22,6 +22,7 @@ import { Rng, deterministicUuid, keyOf } from './prng';
 import { formatQuantity, parseQuantity } from '../../../server/domain/quotas/quantity';
 import { generateFlows, type SimWorkload, type TrafficView } from './traffic';
 import type { FlowObservation } from '../cluster-driver';
+import { applyMergePatch, dropEmptyAnnotations } from '../../workload-sleep';
 
 export const AUTOSCALER_MANAGER = 'horizontal-pod-autoscaler';
 const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
@@ -566,6 +567,58 @@ export class SimCluster {
     return { result: { ref: resolvedRef, outcome: 'applied', auditId, object: clone(stored!.object) }, delta };
   }
 
+  /** The stored object as the API server returns it; null when absent or of a kind the sim does not hold. */
+  object(ref: ObjectRef): JsonObject | null {
+    const info = KINDS.get(ref.kind);
+    if (!info || groupOf(ref.apiVersion) !== groupOf(info.apiVersion)) return null;
+    const s = this.get(info.kind, info.namespaced ? ref.namespace : null, ref.name);
+    return s ? clone(s.object) : null;
+  }
+
+  /**
+   * A JSON merge patch (RFC 7386), as sleep and wake send: `metadata.resourceVersion` in the
+   * patch is a precondition; the fields it sets become the manager's (so the autoscaler stops
+   * moving replicas the agent set), the fields it deletes (null) belong to no one.
+   */
+  mergePatch(ref: ObjectRef, patch: JsonObject, fieldManager: string, now: Date): { result: OperationResult; delta: InventoryDelta } {
+    const auditId = this.nextAuditId();
+    try {
+      const info = this.kindFor(ref.kind, ref.apiVersion);
+      const namespace = info.namespaced ? ref.namespace : null;
+      const live = this.get(info.kind, namespace, ref.name);
+      if (!live) throw new ApplyFailure(`${info.resource} "${ref.name}" not found`);
+      const { apiVersion: _a, kind: _k, ...body } = clone(patch);
+      const m = { ...meta(body) };
+      const precondition = m.resourceVersion;
+      for (const k of ['resourceVersion', 'name', 'namespace']) delete m[k];
+      if (typeof precondition === 'string' && precondition !== meta(live.object).resourceVersion) {
+        throw new ApplyFailure(`Operation cannot be fulfilled on ${info.resource} "${ref.name}": the object has been modified; please apply your changes to the latest version and try again`);
+      }
+      const change: JsonObject = { ...body, metadata: m };
+      const liveUser = this.userPart(live.object);
+      const merged = dropEmptyAnnotations(applyMergePatch(liveUser, change) as JsonObject);
+      this.checkImmutable(info, liveUser, merged);
+      const problem = this.validate(info, merged, ref.name);
+      if (problem) throw new ApplyFailure(problem);
+      if (jsonEqual(liveUser, merged)) return { result: { ref, outcome: 'unchanged', auditId, object: clone(live.object) }, delta: { upserts: [], deletes: [] } };
+      let owners = live.owners;
+      for (const { path, removed } of patchLeaves(change)) {
+        owners = transferField(owners, path, fieldManager);
+        if (removed) owners.get(fieldManager)!.delete(JSON.stringify(path));
+      }
+      let stored: Stored | undefined;
+      const delta = this.mutate(() => {
+        stored = this.write(info, namespace, ref.name, merged, owners, now, live);
+        if (WORKLOAD_KINDS.has(info.kind)) this.releaseIps(namespace!, ref.name, this.replicasOf(stored));
+        this.refreshQuotas();
+      });
+      return { result: { ref, outcome: 'applied', auditId, object: clone(stored!.object) }, delta };
+    } catch (err) {
+      if (!(err instanceof ApplyFailure)) throw err;
+      return { result: { ref, outcome: 'failed', message: err.message, auditId }, delta: { upserts: [], deletes: [] } };
+    }
+  }
+
   private deleteObject(target: ObjectRef, ref: ObjectRef, dryRun: boolean, auditId: string): { result: OperationResult; delta: InventoryDelta } {
     const info = this.kindFor(target.kind, target.apiVersion);
     const namespace = info.namespaced ? target.namespace : null;
@@ -685,4 +738,15 @@ function operationRef(op: BundleOperation): ObjectRef {
     namespace: typeof o.metadata?.namespace === 'string' ? o.metadata.namespace : null,
     name: typeof o.metadata?.name === 'string' ? o.metadata.name : '',
   };
+}
+
+/** The leaves a merge patch sets or deletes (null). */
+function patchLeaves(patch: JsonObject, prefix: string[] = []): { path: string[]; removed: boolean }[] {
+  const out: { path: string[]; removed: boolean }[] = [];
+  for (const [k, v] of Object.entries(patch)) {
+    const path = [...prefix, k];
+    if (isMap(v) && Object.keys(v).length > 0) out.push(...patchLeaves(v, path));
+    else out.push({ path, removed: v === null });
+  }
+  return out;
 }

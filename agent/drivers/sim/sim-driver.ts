@@ -126,6 +126,18 @@ export function createSimDriver(options: SimDriverOptions): SimDriver {
       return result;
     },
 
+    async readObject(ref: ObjectRef): Promise<Record<string, unknown> | null> {
+      ensureOpen();
+      return cluster.object(ref);
+    },
+
+    async mergePatch(ref: ObjectRef, patch: Record<string, unknown>, opts: { fieldManager: string }): Promise<OperationResult> {
+      ensureOpen();
+      const { result, delta } = cluster.mergePatch(ref, patch, opts.fieldManager, options.now());
+      emit(delta);
+      return result;
+    },
+
     usage(now?: Date): WorkloadUsage[] {
       return cluster.usage(now ?? options.now());
     },
