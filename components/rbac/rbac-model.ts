@@ -6,10 +6,11 @@
 // carried as an annotation, so it is part of the object that is previewed and approved.
 // Documents that are not RBAC objects keep their text verbatim.
 import { type Document, parseAllDocuments, stringify } from 'yaml';
+import { EXPIRES_ANNOTATION } from '@/server/domain/changes/grant-expiry';
 
 export const RBAC_API_VERSION = 'rbac.authorization.k8s.io/v1';
 /** The annotation a time-bound grant carries: when Verity removes the binding. */
-export const EXPIRES_ANNOTATION = 'verity.dev/expires-at';
+export { EXPIRES_ANNOTATION };
 export const STANDARD_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] as const;
 
 export interface MatrixRow {

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { ChangeOperation } from './change-objects';
+import { expiriesForDigest, readGrantExpiries } from './grant-expiry';
 
 export interface DigestInput {
   changeId: string;
@@ -16,6 +17,10 @@ export interface DigestInput {
 }
 
 export function changeDigest(input: DigestInput): string {
+  // When time-bound grants end, named on their own so an approval visibly covers the expiry
+  // and the removal Verity makes without asking again. Absent when there is none, so the
+  // digests of changes without grants are what they were.
+  const grantExpiries = expiriesForDigest(readGrantExpiries(input.operations).grants);
   const text = canonicalize({
     v: 1,
     changeId: input.changeId,
@@ -24,6 +29,7 @@ export function changeDigest(input: DigestInput): string {
     operations: input.operations,
     baseVersions: input.baseVersions,
     dryRun: input.dryRun ?? null,
+    ...(grantExpiries.length > 0 ? { grantExpiries } : {}),
   });
   return createHash('sha256').update(text!).digest('hex');
 }
