@@ -5,6 +5,7 @@ import type { ClusterDriver } from './drivers/cluster-driver';
 import { FIELD_MANAGER, refOfOperation } from './drivers/cluster-driver';
 import { CommandBundle, type CommandResult, type OperationResult, type SignedCommand } from './protocol/messages';
 import { verifyBundleSignature } from './protocol/request-signing';
+import { verifyGrantRemoval } from './grant-removal';
 import { executeSleepCommand } from './sleep-executor';
 
 export interface ExecutorDeps {
@@ -38,6 +39,12 @@ export async function executeCommand(signed: SignedCommand, deps: ExecutorDeps):
   const bundle = parsed.data;
   if (bundle.clusterId !== deps.clusterId) return refuse(`bundle targets cluster ${bundle.clusterId}, this agent serves ${deps.clusterId}`);
   if (bundle.type === 'apply' && (bundle.approvals.length === 0 || !bundle.approvalsDigest)) return refuse('an apply bundle must carry its approvals and their digest');
+  // The removal of an expired grant carries the grant's approvals: they must be the grant's.
+  if (bundle.grantExpiry) {
+    if (bundle.type !== 'apply') return refuse('only an apply removes an expired grant');
+    const why = verifyGrantRemoval(bundle, bundle.grantExpiry, deps.consoleSigningKey, deps.now?.() ?? new Date());
+    if (why) return refuse(`expired-grant removal refused: ${why}`);
+  }
 
   const earlier = deps.remembered(bundle.commandId);
   if (earlier) return earlier;

@@ -207,6 +207,12 @@ export const CommandBundle = z.object({
   /** SHA-256 of the change content the approvals signed. */
   approvalsDigest: z.string().nullable(),
   approvals: z.array(z.object({ userId: z.string(), email: z.string(), at: Timestamp })),
+  /**
+   * Added to version 1: on the removal of an expired time-bound grant, the grant's apply
+   * bundle exactly as the console signed it, whose approvals cover the removal (verified by
+   * agent/grant-removal.ts). Absent on every other bundle, so their signed text is unchanged.
+   */
+  grantExpiry: z.object({ bundle: z.string().max(4_000_000), signature: z.string().max(200) }).optional(),
 });
 export type CommandBundle = z.infer<typeof CommandBundle>;
 
