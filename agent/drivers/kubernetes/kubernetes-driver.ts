@@ -433,7 +433,23 @@ class KubernetesDriver implements ClusterDriver {
     }
   }
 
+  async readObject(ref: ObjectRef): Promise<Record<string, unknown> | null> {
+    const live = await this.liveObject(ref);
+    return live ? (stripManagedFields(live) as Record<string, unknown>) : null;
+  }
+
   // ---- changing the cluster --------------------------------------------------------------
+
+  /** A JSON merge patch (sleep and wake); the patch's metadata.resourceVersion makes the server refuse a moved object (409). */
+  async mergePatch(ref: ObjectRef, patch: Record<string, unknown>, opts: { fieldManager: string }): Promise<OperationResult> {
+    try {
+      const stored = (await this.api.patch(patch as RawObject, undefined, undefined, opts.fieldManager, undefined, PatchStrategy.MergePatch)) as unknown as RawObject;
+      const auditId = auditIdOf(stored);
+      return { ref, outcome: 'applied', message: 'patched', ...(auditId ? { auditId } : {}), object: stripManagedFields(stored) };
+    } catch (err) {
+      return this.failure(ref, err);
+    }
+  }
 
   async execute(op: BundleOperation, opts: { dryRun: boolean; fieldManager: string }): Promise<OperationResult> {
     const ref = refOfOperation(op);

@@ -1,5 +1,5 @@
 // A fake Kubernetes API server on loopback HTTP for the driver's tests: discovery, lists,
-// GET, server-side apply (PATCH application/apply-patch+yaml), DELETE and watch streams,
+// GET, server-side apply (PATCH application/apply-patch+yaml), JSON merge patch, DELETE and watch streams,
 // each request recorded. It implements only what the driver uses, and only roughly: an
 // apply replaces the fields it names, it does not merge field ownership.
 import { randomUUID } from 'node:crypto';
@@ -254,6 +254,27 @@ export class FakeKubeApiServer {
       if (!existing) return this.send(res, 404, status(404, 'NotFound', `${r.plural} "${name}" not found`), auditId);
       return this.send(res, 200, { apiVersion: r.apiVersion, kind: r.kind, ...existing }, auditId);
     }
+    if (req.method === 'PATCH' && req.headers['content-type'] === 'application/merge-patch+json') {
+      // RFC 7386, as the API server does it for a merge patch; a resourceVersion in the patch is a precondition.
+      if (!existing) return this.send(res, 404, status(404, 'NotFound', `${r.plural} "${name}" not found`), auditId);
+      const patch = JSON.parse(body) as KubeObject;
+      const precondition = patch.metadata?.resourceVersion;
+      if (precondition && existing.metadata.resourceVersion !== precondition) {
+        return this.send(res, 409, status(409, 'Conflict', `Operation cannot be fulfilled on ${r.plural} "${name}": the object has been modified; please apply your changes to the latest version and try again`), auditId);
+      }
+      const { apiVersion: _a, kind: _k, ...rest } = patch;
+      const { resourceVersion: _rv, ...patchMeta } = rest.metadata ?? { name };
+      const merged = mergeJson(existing, { ...rest, metadata: patchMeta }) as KubeObject;
+      // The API server leaves out an empty annotations map (omitempty).
+      if (merged.metadata.annotations && Object.keys(merged.metadata.annotations as object).length === 0) delete merged.metadata.annotations;
+      merged.metadata.managedFields = [{ manager: url.searchParams.get('fieldManager') ?? 'unknown', operation: 'Update', apiVersion: r.apiVersion, fieldsType: 'FieldsV1', fieldsV1: {} }];
+      const stored = { ...merged, metadata: { ...merged.metadata, resourceVersion: dryRun ? existing.metadata.resourceVersion : String(++this.revision) } };
+      if (!dryRun) {
+        this.store.set(key, stored);
+        this.notify(r, 'MODIFIED', stored);
+      }
+      return this.send(res, 200, { apiVersion: r.apiVersion, kind: r.kind, ...stored }, auditId);
+    }
     if (req.method === 'PATCH') {
       if (req.headers['content-type'] !== 'application/apply-patch+yaml') return this.send(res, 415, status(415, 'UnsupportedMediaType', `unsupported patch type ${req.headers['content-type']}`), auditId);
       if (!url.searchParams.get('fieldManager')) return this.send(res, 400, status(400, 'BadRequest', 'fieldManager is required for apply'), auditId);
@@ -300,4 +321,15 @@ export class FakeKubeApiServer {
     }
     return this.send(res, 405, status(405, 'MethodNotAllowed', `${req.method} not supported`), auditId);
   }
+}
+
+/** RFC 7386 merge: maps merge key by key, null deletes, anything else replaces. */
+function mergeJson(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
+    if (v === null) delete out[k];
+    else out[k] = mergeJson(out[k], v);
+  }
+  return out;
 }
