@@ -25,7 +25,9 @@ export type ChangeEvent =
   | { type: 'cancel'; by: string }
   | { type: 'issue'; digest: string }
   | { type: 'result'; outcome: 'applied' | 'partial' | 'failed' | 'stale' }
-  | { type: 'rebase'; by: string };
+  | { type: 'rebase'; by: string }
+  /** The sweeper found the approvals lapsed before the bundle reached the agent. */
+  | { type: 'approvals-expired' };
 
 export type Reduced = { ok: true; state: ChangeState } | { ok: false; reason: string };
 
@@ -80,6 +82,13 @@ export function reduceChange(state: ChangeState, event: ChangeEvent, rule: Appro
     case 'result': {
       const to = nextStatus(state.status, event.outcome);
       if (!to) return refuse(`a ${state.status} change cannot become ${event.outcome}`);
+      return { ok: true, state: { ...state, status: to } };
+    }
+    case 'approvals-expired': {
+      const to = nextStatus(state.status, 'expire');
+      if (!to || state.digest === null) return refuse(`a ${state.status} change has no approvals to expire`);
+      const approval = evaluateApprovals(rule, state.decisions, state.requesterId, state.digest, now);
+      if (approval.met) return refuse('its approvals still suffice');
       return { ok: true, state: { ...state, status: to } };
     }
     case 'rebase': {

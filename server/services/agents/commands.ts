@@ -14,6 +14,7 @@ import { inScope } from '../scope';
 import { requireAgent } from './agent-principal';
 import { consoleSigningKey } from './console-signing-key';
 import { recordChangeOutcome } from '../changes/decide-change';
+import { recordSleepOutcome } from '../abuse/sleep-workload';
 import { recordDryRunAnswer } from '../changes/preview-pipeline';
 
 export const COMMANDS_CHANNEL = 'verity_agent_commands';
@@ -22,11 +23,15 @@ export const REDELIVER_AFTER_MS = 60_000;
 
 export interface IssueCommandArgs {
   clusterId: string;
-  type: 'apply' | 'dry-run';
+  type: 'apply' | 'dry-run' | 'sleep' | 'wake';
   operations: BundleOperation[];
+  /** For sleep and wake: the workloads (see agent/workload-sleep.ts). */
+  targets?: CommandBundle['targets'];
   changeId?: string | null;
   approvals?: CommandBundle['approvals'];
   approvalsDigest?: string | null;
+  /** On the removal of an expired grant: the grant's signed bundle (see agent/grant-removal.ts). */
+  grantExpiry?: CommandBundle['grantExpiry'];
 }
 
 /** Issued by the console itself (the change workflow), never directly by a person. */
@@ -50,6 +55,8 @@ export async function issueCommandInTx(tx: Tx, ctx: ServiceContext, args: IssueC
     operations: args.operations,
     approvalsDigest: args.approvalsDigest ?? null,
     approvals: args.approvals ?? [],
+    ...(args.targets ? { targets: args.targets } : {}),
+    ...(args.grantExpiry ? { grantExpiry: args.grantExpiry } : {}),
   };
   const text = canonicalize(bundle)!;
   const key = await consoleSigningKey(tx, now);
@@ -119,6 +126,7 @@ export async function recordCommandResult(ctx: ServiceContext, result: CommandRe
     // A dry run answers a change's preview; an apply moves the change itself.
     if (command.type === 'dry-run') await recordDryRunAnswer(tx, ctx, command.id, result);
     else if (command.changeId) await recordChangeOutcome(tx, ctx, command.changeId, result.status, result as unknown as Record<string, unknown>);
+    if (command.type === 'sleep' || command.type === 'wake') await recordSleepOutcome(tx, ctx, command.id, command.type, result);
     return { duplicate: false };
   });
 }
