@@ -150,7 +150,7 @@ export function allowEdge(view: ClusterView, source: End, destination: End, port
     const w = findWorkload(view, destination.workload);
     objects.push({
       ...NP,
-      metadata: { name: policyName('allow', shortName(source), 'to', w.name), namespace: w.namespace },
+      metadata: { name: policyName(w.name, 'from', shortName(source)), namespace: w.namespace },
       spec: { podSelector: selectorFor(view, w), policyTypes: ['Ingress'], ingress: [{ from: [peerFor(view, source, w.namespace)], ports: list }] },
     });
     notes.push(`Ingress to ${to} from ${from} on ${list.map((p) => `${p.port}/${p.protocol}`).join(', ')}.`);
@@ -162,7 +162,7 @@ export function allowEdge(view: ClusterView, source: End, destination: End, port
     if (isolated) {
       objects.push({
         ...NP,
-        metadata: { name: policyName('allow', w.name, 'to', shortName(destination)), namespace: w.namespace },
+        metadata: { name: policyName(w.name, 'to', shortName(destination)), namespace: w.namespace },
         spec: { podSelector: selectorFor(view, w), policyTypes: ['Egress'], egress: [{ to: [peerFor(view, destination, w.namespace)], ports: list }] },
       });
       notes.push(`Egress from ${from} to ${to}: ${from} is isolated for egress.`);
@@ -303,7 +303,7 @@ export function allowObserved(view: ClusterView, workloadId: string, conns: read
   const notes = [
     `${w.id} is isolated for ingress and egress; allowed are the ${inbound.length} inbound and ${outbound.length} outbound connections (by peer and port) observed over ${range.label}, and DNS to kube-dns.`,
   ];
-  if (hidden > 0) notes.push(`${hidden} observed connection${hidden === 1 ? '' : 's'} with a workload of another tenant ${hidden === 1 ? 'is' : 'are'} not included (its name is not yours to see); a security admin can add ${hidden === 1 ? 'it' : 'them'}.`);
+  if (hidden > 0) notes.push(`${hidden} observed connection${hidden === 1 ? '' : 's'} with a workload of another tenant ${hidden === 1 ? 'is' : 'are'} not included (${hidden === 1 ? 'its end is' : 'their ends are'} not yours to name); a security admin can add ${hidden === 1 ? 'it' : 'them'}.`);
   notes.push('Traffic that did not happen in the range (a weekly job) is not allowed: check the preview before submitting.');
   return {
     title: `Allow only what ${w.id} was seen doing (${range.label})`,

@@ -12,6 +12,7 @@ import type { ServiceContext } from '../context';
 import { badInput, conflict, forbidden, notFound } from '../errors';
 import { inScope } from '../scope';
 import { authorizeOperations, loadChange, reachFor, ruleFor, stateOf } from './change-context';
+import { checkDraftGrants, storeDraftGrants } from './time-bound-grants';
 
 export interface DraftArgs {
   changeId?: string;
@@ -21,6 +22,8 @@ export interface DraftArgs {
   description: string;
   sourceText: string;
   deletes: { kind: string; namespace: string | null; name: string }[];
+  /** Where the draft's content came from (a graph action), for the audit trail. */
+  origin?: { action: string };
 }
 
 export async function saveDraft(ctx: ServiceContext, input: DraftArgs) {
@@ -40,6 +43,9 @@ export async function saveDraft(ctx: ServiceContext, input: DraftArgs) {
     const reach = await reachFor(tx, input.tenantId, input.clusterId);
     if (reach.namespaces && reach.namespaces.size === 0) throw badInput('clusterId', 'This tenant owns no namespaces on that cluster');
     const parsed = parseChangeObjects(input.sourceText, input.deletes, reach);
+    // Time-bound grants: the expiry ahead, the binding new (see grant-expiry.ts).
+    const timeBound = await checkDraftGrants(tx, input.clusterId, parsed.operations, now);
+    parsed.problems.push(...timeBound.problems);
     authorizeOperations(ctx, input.tenantId, parsed.operations.map((o) => o.key.kind));
 
     if (!input.changeId) {
@@ -60,7 +66,8 @@ export async function saveDraft(ctx: ServiceContext, input: DraftArgs) {
         createdAt: now,
         updatedAt: now,
       });
-      await appendAuditEvent(tx, ctx, { action: 'change.drafted', outcome: 'success', tenantId: input.tenantId, clusterId: input.clusterId, resourceType: 'change_request', resourceId: id, details: { changeId: id, title: input.title, objects: parsed.operations.length, problems: parsed.problems.length } });
+      await storeDraftGrants(tx, id, timeBound.grants);
+      await appendAuditEvent(tx, ctx, { action: 'change.drafted', outcome: 'success', tenantId: input.tenantId, clusterId: input.clusterId, resourceType: 'change_request', resourceId: id, details: { changeId: id, title: input.title, objects: parsed.operations.length, problems: parsed.problems.length, ...(input.origin ? { origin: input.origin } : {}) } });
       return { id, problems: parsed.problems };
     }
 
@@ -72,7 +79,8 @@ export async function saveDraft(ctx: ServiceContext, input: DraftArgs) {
       .update(changeRequests)
       .set({ title: input.title, description: input.description, sourceText: input.sourceText, deletes: input.deletes, operations: parsed.operations, problems: parsed.problems, status: next.state.status, revision: next.state.revision, digest: null, preview: null, baseVersions: null, updatedAt: now })
       .where(eq(changeRequests.id, row.id));
-    await appendAuditEvent(tx, ctx, { action: 'change.edited', outcome: 'success', tenantId: row.tenantId, clusterId: row.clusterId, resourceType: 'change_request', resourceId: row.id, details: { changeId: row.id, revision: next.state.revision, wasStatus: row.status, approvalsInvalidated: decisions.length } });
+    await storeDraftGrants(tx, row.id, timeBound.grants);
+    await appendAuditEvent(tx, ctx, { action: 'change.edited', outcome: 'success', tenantId: row.tenantId, clusterId: row.clusterId, resourceType: 'change_request', resourceId: row.id, details: { changeId: row.id, revision: next.state.revision, wasStatus: row.status, approvalsInvalidated: decisions.length, ...(input.origin ? { origin: input.origin } : {}) } });
     return { id: row.id, problems: parsed.problems };
   });
 }

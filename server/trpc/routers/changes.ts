@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { cancelChange, commentOnChange, rebaseChange } from '@/server/services/changes/cancel-and-comment';
 import { decideChange } from '@/server/services/changes/decide-change';
+import { DraftFromGraphInput, draftFromGraph } from '@/server/services/changes/draft-from-graph';
 import { readApprovalRule, setApprovalRule } from '@/server/services/changes/approval-rules';
 import { getChange, listChanges } from '@/server/services/changes/read-changes';
 import { readRbacCatalog } from '@/server/services/changes/rbac-catalog';
@@ -50,6 +51,7 @@ export const changesRouter = router({
     .query(({ ctx, input }) => readRbacCatalog(ctx.svc, input)),
   get: procedure.meta({ permission: 'change:read' }).input(ChangeId).query(({ ctx, input }) => getChange(ctx.svc, input)),
   saveDraft: procedure.meta({ permission: 'netpol:propose' }).input(SaveDraftInput).mutation(({ ctx, input }) => saveDraft(ctx.svc, input)),
+  draftFromGraph: procedure.meta({ permission: 'netpol:propose' }).input(DraftFromGraphInput).mutation(({ ctx, input }) => draftFromGraph(ctx.svc, input)),
   submit: procedure
     .meta({ permission: 'netpol:propose' })
     .input(ChangeId.extend({ windowHours: z.union([z.literal(1), z.literal(24), z.literal(168)]).optional() }))
