@@ -1,18 +1,22 @@
 'use client';
-// One change request as requester and approver see it: status, the preview (diffs, flows
-// whose verdict flips, RBAC blast radius), approvals against the rule, the decision form
-// (reason and a fresh authentication code), comments, and per-object results once applied.
+// One change request as requester and approver see it: status, the preview's progress while
+// the server computes it (diff, flow impact, RBAC, dry run), the preview itself (diffs unified
+// or side by side, the agent's dry run, flows whose verdict flips, over-permission, history
+// coverage, RBAC blast radius), approvals against the rule, the decision form (reason and a
+// fresh authentication code), comments, and per-object results once applied.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
+import { type DiffMode, DiffView, parseDiffMode } from '@/components/changes/diff-view';
 import { useTRPC } from '@/components/providers/trpc';
 import { Empty, ErrorText, Loading } from '@/components/ui/status';
+import type { Preview } from '@/server/domain/changes/build-preview';
+import type { DryRunRecord } from '@/server/domain/changes/dry-run';
 
-type Preview = {
-  objects: { key: string; action: string; unified: string }[];
-  netpol: null | { flips: { source: string; destination: string; port: number; protocol: string; count: number; change: string; explanation: string; rare: boolean }[]; newlyDenied: number; newlyAllowed: number; flowsConsidered: number; window: { from: string; to: string; minutesWithData: number }; unusedAllowedPaths: string[] };
-  rbac: null | { subjects: { subject: string; gained: string[]; lost: string[] }[]; findingsAdded: { severity: string; message: string }[]; findingsRemoved: { severity: string; message: string }[] };
-};
+const STAGE_TEXT: Record<string, string> = { diff: 'Diff against the cluster', 'flow-impact': 'Flow impact', rbac: 'RBAC blast radius', 'dry-run': 'Server-side dry run' };
+const STAGE_STATE_TEXT: Record<string, string> = { waiting: 'waiting', running: 'in progress', done: 'done', skipped: 'not needed', failed: 'failed' };
+const OPEN_JOB = ['queued', 'computing', 'dry-run'];
 
 const STATUS_TEXT: Record<string, string> = {
   draft: 'Draft',
@@ -30,7 +34,28 @@ const STATUS_TEXT: Record<string, string> = {
 export function ChangeDetail({ changeId }: { changeId: string }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
-  const change = useQuery(trpc.changes.get.queryOptions({ changeId }, { refetchInterval: (q) => (['applying', 'approved', 'pending'].includes(String(q.state.data?.status)) ? 3_000 : false) }));
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const diffMode = parseDiffMode(params.get('diff'));
+  const setDiffMode = (mode: DiffMode) => {
+    const next = new URLSearchParams(params);
+    if (mode === 'unified') next.delete('diff');
+    else next.set('diff', mode);
+    router.replace(`${pathname}${next.size ? `?${next}` : ''}`, { scroll: false });
+  };
+  const [windowHours, setWindowHours] = useState<1 | 24 | 168>(24);
+  // The page follows the change live: quickly while its preview is being computed, then
+  // while it waits for approvals or the agent.
+  const change = useQuery(
+    trpc.changes.get.queryOptions(
+      { changeId },
+      {
+        refetchInterval: (q) =>
+          OPEN_JOB.includes(String(q.state.data?.previewJob?.state)) && q.state.data?.status === 'pending' ? 1_000 : ['applying', 'approved', 'pending'].includes(String(q.state.data?.status)) ? 3_000 : false,
+      },
+    ),
+  );
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.changes.get.queryKey({ changeId }) });
   const submit = useMutation(trpc.changes.submit.mutationOptions({ onSuccess: refresh }));
   const cancel = useMutation(trpc.changes.cancel.mutationOptions({ onSuccess: refresh }));
@@ -41,6 +66,8 @@ export function ChangeDetail({ changeId }: { changeId: string }) {
   if (change.error) return <ErrorText error={change.error} />;
   const c = change.data;
   const preview = c.preview as Preview | null;
+  const job = c.previewJob;
+  const computing = c.status === 'pending' && job !== null && OPEN_JOB.includes(job.state);
   const result = c.result as { results?: { ref: { kind: string; namespace: string | null; name: string }; outcome: string; message?: string; auditId?: string }[]; message?: string } | null;
   const open = ['draft', 'pending', 'rejected'].includes(c.status);
 
@@ -72,9 +99,19 @@ export function ChangeDetail({ changeId }: { changeId: string }) {
             Edit{c.status === 'pending' ? ' (clears approvals)' : ''}
           </Link>
           {c.status === 'draft' && (
-            <button type="button" className="primary" onClick={() => submit.mutate({ changeId: c.id })} disabled={submit.isPending || (c.problems as unknown[]).length > 0}>
-              {submit.isPending ? 'Computing the preview…' : 'Submit for approval'}
-            </button>
+            <>
+              <label className="inline">
+                Flow history for the preview{' '}
+                <select value={windowHours} onChange={(e) => setWindowHours(Number(e.target.value) as 1 | 24 | 168)}>
+                  <option value={1}>last hour</option>
+                  <option value={24}>last 24 hours</option>
+                  <option value={168}>last 7 days</option>
+                </select>
+              </label>
+              <button type="button" className="primary" onClick={() => submit.mutate({ changeId: c.id, windowHours })} disabled={submit.isPending || (c.problems as unknown[]).length > 0}>
+                {submit.isPending ? 'Submitting…' : 'Submit for approval'}
+              </button>
+            </>
           )}
           <button type="button" onClick={() => cancel.mutate({ changeId: c.id })} disabled={cancel.isPending}>
             Cancel change
@@ -167,7 +204,24 @@ export function ChangeDetail({ changeId }: { changeId: string }) {
           </ul>
         </section>
       )}
-      {preview ? <PreviewView preview={preview} /> : c.status === 'draft' ? <Empty>The preview is computed when the change is submitted.</Empty> : null}
+      {job && c.status === 'pending' && (computing || job.state === 'failed') && <PreviewProgress job={job} />}
+      {preview ? (
+        <PreviewView preview={preview} diffMode={diffMode} onDiffMode={setDiffMode} />
+      ) : c.status === 'draft' ? (
+        <Empty>The preview is computed when the change is submitted.</Empty>
+      ) : null}
+      {c.status === 'pending' && !c.digest && (
+        <section className="card" aria-labelledby="approvals-closed">
+          <h2 id="approvals-closed">Approvals</h2>
+          <p className="small" data-testid="approvals-closed">
+            {computing
+              ? 'Approvals open once the preview is complete, dry run included: an approval signs exactly what was previewed.'
+              : job?.state === 'failed'
+                ? 'The preview could not be computed, so nothing can be approved. Edit the change and submit it again.'
+                : 'Nothing can be approved: the dry run refused this change. Edit it (or rebase it on the cluster as it is now) and submit it again.'}
+          </p>
+        </section>
+      )}
 
       {c.digest && (
         <section className="card" aria-labelledby="approvals">
@@ -196,37 +250,145 @@ export function ChangeDetail({ changeId }: { changeId: string }) {
   );
 }
 
-function PreviewView({ preview }: { preview: Preview }) {
+function PreviewProgress({ job }: { job: { state: string; stages: Record<string, unknown>; windowHours: number; dryRunDeadline: Date | null; error: string | null } }) {
+  const stages = ['diff', 'flow-impact', 'rbac', 'dry-run'];
+  return (
+    <section className="card" aria-labelledby="progress" aria-busy={job.state !== 'failed'}>
+      <h2 id="progress">Computing the preview</h2>
+      <p className="small muted">
+        The server computes the preview over {job.windowHours === 168 ? 'the last 7 days' : job.windowHours === 1 ? 'the last hour' : 'the last 24 hours'} of observed flows; this page follows it. You can leave and come back.
+      </p>
+      <ol className="stages" data-testid="preview-progress">
+        {stages.map((name) => {
+          const st = (job.stages[name] ?? { state: 'waiting' }) as { state: string; detail?: string };
+          return (
+            <li key={name} className={`stage stage-${st.state}`} aria-current={st.state === 'running' ? 'step' : undefined}>
+              <strong>{STAGE_TEXT[name]}</strong>: {STAGE_STATE_TEXT[st.state] ?? st.state}
+              {st.detail && <span className="muted"> · {st.detail}</span>}
+              {name === 'dry-run' && st.state === 'running' && job.dryRunDeadline && (
+                <span className="muted"> (recorded as unavailable if the agent has not answered by {new Date(job.dryRunDeadline).toISOString().slice(11, 19)} UTC)</span>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+      {job.state === 'failed' && <p className="error" role="alert">The preview failed: {job.error}</p>}
+    </section>
+  );
+}
+
+function Coverage({ netpol }: { netpol: NonNullable<Preview['netpol']> }) {
+  const cov = netpol.coverage;
+  if (!cov) return <p className="small muted">({netpol.window.minutesWithData} minutes with data.) Flows that did not happen in the window (a weekly job) are not covered.</p>;
+  const share = Math.min(100, Math.round((cov.minutesWithData / cov.windowMinutes) * 100));
+  const hours = cov.windowMinutes >= 120 ? `${Math.round(cov.windowMinutes / 60)} h` : `${cov.windowMinutes} min`;
+  return (
+    <>
+      <p className="small" data-testid="coverage">
+        History covered: flow data in {cov.minutesWithData} of the window’s {cov.windowMinutes} minutes ({share} % of {hours}). Traffic that did not happen in this window is not in the preview.
+      </p>
+      {share < 50 && (
+        <p className="banner warn small" role="status">
+          Flow data covers only {share} % of the window: the agent may be new or was disconnected. Nightly or weekly traffic may be missing from this preview.
+        </p>
+      )}
+      {cov.rareFlips > 0 && (
+        <p className="banner warn small" role="status" data-testid="rare-warning">
+          {cov.rareFlips} of the flows whose verdict changes {cov.rareFlips === 1 ? 'was' : 'were'} seen only rarely (a few connections, or in one or two minutes): likely periodic jobs. Their next run may fall
+          outside any window you preview; check them with their owners.
+        </p>
+      )}
+      {cov.rareFlips === 0 && cov.rareFlows > 0 && <p className="small muted">{cov.rareFlows} of the flows considered were seen only rarely; none of them changes verdict.</p>}
+    </>
+  );
+}
+
+function DiffModeToggle({ mode, onChange }: { mode: DiffMode; onChange: (m: DiffMode) => void }) {
+  return (
+    <div className="segmented" role="radiogroup" aria-label="Diff layout">
+      {(['unified', 'split'] as const).map((m) => (
+        <button key={m} type="button" role="radio" aria-checked={mode === m} className={mode === m ? 'active' : ''} onClick={() => onChange(m)}>
+          {m === 'unified' ? 'Unified' : 'Side by side'}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function DryRunView({ dryRun, diffMode }: { dryRun: DryRunRecord; diffMode: DiffMode }) {
+  if (dryRun.state === 'pending')
+    return (
+      <p className="small" role="status">
+        Waiting for the agent’s dry run (until {dryRun.deadline.slice(11, 19)} UTC).
+      </p>
+    );
+  if (dryRun.state === 'unavailable')
+    return (
+      <p className="banner warn" role="status" data-testid="dry-run-state">
+        No server-side dry run: {dryRun.reason}. Approvers decide on the preview without it: what the cluster would add (defaults, admission changes) is not shown, and the API server may still
+        refuse the change when it is applied. The approval covers this preview as it is, without a dry run.
+      </p>
+    );
+  return (
+    <>
+      {dryRun.state === 'answered' ? (
+        <p className="notice" data-testid="dry-run-state">
+          The cluster’s API server accepted every object in a dry run at {dryRun.at.slice(0, 19).replace('T', ' ')} UTC. Below, what it would store compared with what was submitted.
+        </p>
+      ) : (
+        <p className="banner error" role="alert" data-testid="dry-run-state">
+          {dryRun.state === 'stale' ? 'The dry run found the cluster changed since the preview read it' : 'The dry run refused this change'}: {dryRun.reason}. It cannot be approved until it is edited and
+          submitted again.
+        </p>
+      )}
+      {dryRun.objects.map((o) => (
+        <details key={o.key} open={o.outcome === 'failed' || o.unified !== ''}>
+          <summary>
+            <span className={`badge ${o.outcome === 'failed' || o.outcome === 'stale' ? 'failure' : 'success'}`}>{o.outcome}</span> <code>{o.key}</code>
+            {o.message && <span className="small"> {o.message}</span>}
+            {o.stored !== null && o.unified === '' && <span className="muted small"> · stored exactly as submitted</span>}
+          </summary>
+          {o.stored !== null && o.unified !== '' && <DiffView before={o.submitted ?? ''} after={o.stored} mode={diffMode} beforeLabel="Submitted" afterLabel="Cluster would store" name={o.key} />}
+        </details>
+      ))}
+    </>
+  );
+}
+
+function PreviewView({ preview, diffMode, onDiffMode }: { preview: Preview; diffMode: DiffMode; onDiffMode: (m: DiffMode) => void }) {
   return (
     <>
       <section className="card" aria-labelledby="objects">
-        <h2 id="objects">Objects ({preview.objects.length})</h2>
+        <div className="row spread">
+          <h2 id="objects">Objects ({preview.objects.length})</h2>
+          <DiffModeToggle mode={diffMode} onChange={onDiffMode} />
+        </div>
+        <p className="small muted">Each object against the cluster’s current object from inventory (live on the left or struck through, proposed on the right or added).</p>
         {preview.objects.map((o) => (
           <details key={o.key} open>
             <summary>
               <span className="badge">{o.action}</span> <code>{o.key}</code>
             </summary>
-            <pre className="diff" aria-label={`Diff of ${o.key}`}>
-              {o.unified
-                .split('\n')
-                .slice(2)
-                .map((line, i) => (
-                  <span key={i} className={line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : line.startsWith('@@') ? 'hunk' : ''}>
-                    {line}
-                    {'\n'}
-                  </span>
-                ))}
-            </pre>
+            {o.action === 'unchanged' ? (
+              <p className="muted small">Identical to the live object.</p>
+            ) : (
+              <DiffView before={o.before ?? ''} after={o.after ?? ''} mode={diffMode} beforeLabel={o.before === null ? 'Absent from the cluster' : 'Live'} afterLabel={o.after === null ? 'Deleted' : 'Proposed'} name={o.key} />
+            )}
           </details>
         ))}
+      </section>
+      <section className="card" aria-labelledby="dry-run">
+        <h2 id="dry-run">Server-side dry run</h2>
+        {preview.dryRun ? <DryRunView dryRun={preview.dryRun} diffMode={diffMode} /> : <p className="muted small">This preview was computed before dry runs were recorded.</p>}
       </section>
       {preview.netpol && (
         <section className="card" aria-labelledby="impact">
           <h2 id="impact">Traffic impact</h2>
           <p className="small">
             {preview.netpol.newlyDenied} observed flow{preview.netpol.newlyDenied === 1 ? '' : 's'} would be <strong>blocked</strong>, {preview.netpol.newlyAllowed} newly allowed, of {preview.netpol.flowsConsidered} distinct flows seen between {preview.netpol.window.from.slice(0, 16).replace('T', ' ')} and{' '}
-            {preview.netpol.window.to.slice(0, 16).replace('T', ' ')} UTC ({preview.netpol.window.minutesWithData} minutes with data). Flows that did not happen in this window (a weekly job) are not covered.
+            {preview.netpol.window.to.slice(0, 16).replace('T', ' ')} UTC.
           </p>
+          <Coverage netpol={preview.netpol} />
           {preview.netpol.flips.length === 0 ? (
             <Empty>No observed flow changes verdict.</Empty>
           ) : (
@@ -254,7 +416,8 @@ function PreviewView({ preview }: { preview: Preview }) {
                     </td>
                     <td>
                       {f.count}
-                      {f.rare && <span className="muted"> (rare)</span>}
+                      {f.minutes !== null && f.minutes !== undefined && <span className="muted"> in {f.minutes} min</span>}
+                      {f.rare && <span className="badge warn"> rarely seen</span>}
                     </td>
                     <td className="small pre">{f.explanation}</td>
                   </tr>
@@ -262,9 +425,19 @@ function PreviewView({ preview }: { preview: Preview }) {
               </tbody>
             </table>
           )}
-          {preview.netpol.unusedAllowedPaths.length > 0 && (
+          <h3>Allowed but unused (over-permission)</h3>
+          {preview.netpol.unusedNotComputed ? (
+            <p className="small muted">Not enumerated: {preview.netpol.unusedNotComputed}.</p>
+          ) : (preview.netpol.unusedAllowedTotal ?? preview.netpol.unusedAllowedPaths.length) === 0 ? (
+            <p className="small muted" data-testid="over-permission">
+              Every path the proposed policies allow{preview.netpol.allowedPathsTotal !== undefined ? ` (${preview.netpol.allowedPathsTotal})` : ''} was used by an observed flow in the window.
+            </p>
+          ) : (
             <>
-              <h3>Allowed but unused</h3>
+              <p className="small" data-testid="over-permission">
+                {preview.netpol.unusedAllowedTotal ?? preview.netpol.unusedAllowedPaths.length} of {preview.netpol.allowedPathsTotal ?? '?'} workload-to-port paths the proposed policies allow carried no observed flow in the window
+                {(preview.netpol.unusedAllowedTotal ?? 0) > preview.netpol.unusedAllowedPaths.length && ` (the first ${preview.netpol.unusedAllowedPaths.length} listed)`}: consider narrowing them.
+              </p>
               <ul className="small">
                 {preview.netpol.unusedAllowedPaths.map((p) => (
                   <li key={p}>{p}</li>

@@ -38,4 +38,17 @@ describe('buildPreview', () => {
     expect(flip.explanation).not.toContain('shop/');
     expect(flip.explanation).toContain('pay/api');
   });
+
+  it('lists allowed paths no observed flow used (over-permission) and says how much history it covers', () => {
+    const allow = parseChangeObjects(
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow-api, namespace: pay}\nspec:\n  podSelector: {matchLabels: {app: api}}\n  policyTypes: [Ingress]\n  ingress:\n  - from: [{namespaceSelector: {}}]\n',
+      [],
+      { namespaces: new Set(['pay']), clusterScoped: false },
+    ).operations;
+    const p = buildPreview({ ...input, operations: allow, workloads: [wl('pay', 'api', 8080), wl('shop', 'web'), wl('shop', 'batch')], flows: [{ ...input.flows[0]!, minutes: 1 }], visibleNamespaces: null });
+    // shop/web used its path; shop/batch never connected: one of the two allowed paths is unused.
+    expect(p.netpol).toMatchObject({ allowedPathsTotal: 2, unusedAllowedTotal: 1 });
+    expect(p.netpol!.unusedAllowedPaths).toEqual([expect.stringContaining('shop/batch → pay/api 8080/TCP (allowed by pay/allow-api ingress rule 1)')]);
+    expect(p.netpol!.coverage).toEqual({ windowMinutes: 60, minutesWithData: 60, rareFlows: 1, rareFlips: 0 });
+  });
 });

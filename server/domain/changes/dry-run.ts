@@ -11,6 +11,8 @@ export interface DryRunObject {
   outcome: string;
   /** The API server's message for this object (why it was refused, for instance). */
   message: string | null;
+  /** The submitted object as YAML (null for a delete), the left side of the diff. */
+  submitted: string | null;
   /** What the cluster would store, as YAML without server-maintained metadata; null when nothing. */
   stored: string | null;
   /** Unified diff from the submitted object to what would be stored; empty when identical. */
@@ -50,7 +52,7 @@ export function summarizeDryRun(operations: readonly ChangeOperation[], commandI
     const stored = r?.object ? manifestYaml(r.object) : null;
     const unified =
       r?.object && submitted !== null && stored !== submitted ? createTwoFilesPatch(`submitted/${key}`, `dry-run/${key}`, submitted, stored ?? '', undefined, undefined, { context: 3 }) : '';
-    return { key, outcome: r?.outcome ?? 'missing', message: r?.message ?? (r ? null : 'the agent reported nothing for this object'), stored, unified };
+    return { key, submitted, outcome: r?.outcome ?? 'missing', message: r?.message ?? (r ? null : 'the agent reported nothing for this object'), stored, unified };
   });
   const stamp = at.toISOString();
   if (answer.status === 'dry-run') return { state: 'answered', commandId, at: stamp, objects };

@@ -156,7 +156,9 @@ describe.each(testDrivers())('change workflow (%s)', (driver) => {
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(['applying', 'pending']);
     const commands = await inScope(systemContext(t.db), (tx) => tx.select().from(agentCommands).where(eq(agentCommands.changeId, id)));
-    expect(commands).toHaveLength(1);
+    // One dry run for the preview, one apply.
+    expect(commands.filter((c) => c.type === 'apply')).toHaveLength(1);
+    expect(commands.filter((c) => c.type === 'dry-run')).toHaveLength(1);
   });
 
   it('a change that went stale in the cluster applies nothing, and a rebase takes a fresh preview', async () => {
