@@ -5,6 +5,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '@/components/providers/trpc';
 import { ErrorText, Loading } from '@/components/ui/status';
+import { allowedByFrom, EdgeActions, NodeActions } from '@/components/policy/graph-actions';
 import type { GraphUrlState } from './url-state';
 
 const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.01 ? 2 : 0)}%`;
@@ -161,6 +162,7 @@ function NodePanel({ clusterId, id, range, select }: { clusterId: string; id: st
       )}
       {n.kind === 'namespace' && <p className="small">Namespace-wide mTLS mode: <strong>{n.namespaceMtls}</strong>{n.tenant ? `, tenant ${n.tenant}` : ''}</p>}
       {(n.kind === 'workload' || n.kind === 'namespace') && <Readiness r={n.readiness} what={n.kind === 'workload' ? 'this workload' : 'this namespace'} />}
+      {(n.kind === 'workload' || n.kind === 'namespace') && <NodeActions clusterId={clusterId} kind={n.kind} id={n.id} namespace={n.namespace} />}
       {n.kind === 'other-tenant' && <p className="small">Traffic with namespaces outside your tenants. Their names and details are not shown to you.</p>}
       <h3>Inbound ({n.inboundCount})</h3>
       <EdgeTable rows={n.inbound} select={select} caption="Inbound" />
@@ -240,6 +242,7 @@ function EdgePanel({ clusterId, id, range, select }: { clusterId: string; id: st
           <pre key={`${x.source}>${x.target}:${x.port}/${x.protocol}`} className="mono small explain">{x.lines.join('\n')}</pre>
         ))}
       </section>
+      <EdgeActions clusterId={clusterId} source={source} target={target} allowedBy={allowedByFrom(e.explanations)} />
       {e.memberCount > 1 && (
         <section aria-label="Workload edges">
           <h3>Workload edges ({e.memberCount})</h3>
