@@ -9,6 +9,7 @@ import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { type DiffMode, DiffView, parseDiffMode } from '@/components/changes/diff-view';
+import { MeshPreviewView } from '@/components/changes/netpol-mesh-preview';
 import { useTRPC } from '@/components/providers/trpc';
 import { Empty, ErrorText, Loading } from '@/components/ui/status';
 import type { Preview } from '@/server/domain/changes/build-preview';
@@ -447,6 +448,7 @@ function PreviewView({ preview, diffMode, onDiffMode }: { preview: Preview; diff
           )}
         </section>
       )}
+      {preview.mesh && <MeshPreviewView mesh={preview.mesh} />}
       {preview.rbac && (
         <section className="card" aria-labelledby="rbac">
           <h2 id="rbac">Who gains and loses what</h2>
