@@ -84,11 +84,11 @@ export const agentCommands = pgTable(
     id: uuid('id').primaryKey(),
     clusterId: uuid('cluster_id').notNull().references(() => clusters.id, { onDelete: 'cascade' }),
     changeId: text('change_id'),
-    type: text('type', { enum: ['apply', 'dry-run'] }).notNull(),
+    type: text('type', { enum: ['apply', 'dry-run', 'sleep', 'wake'] }).notNull(),
     /** Canonical JSON of the bundle, exactly as signed. */
     bundle: text('bundle').notNull(),
     signature: text('signature').notNull(),
-    status: text('status', { enum: ['pending', 'delivered', 'applied', 'partial', 'failed', 'stale', 'refused', 'dry-run'] }).notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'applied', 'partial', 'failed', 'stale', 'refused', 'dry-run', 'withdrawn'] }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
     completedAt: timestamp('completed_at', { withTimezone: true }),
