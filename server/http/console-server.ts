@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import next from 'next';
 import { loadConfig } from '../config';
 import { getDatabase } from '../database';
+import { startAbuseSchedule } from '../services/abuse/abuse-schedule';
 import { startAuditSchedule } from '../services/audit/audit-schedule';
 import { startPreviewWorker } from '../services/changes/preview-pipeline';
 import { clientAddress } from './client-address';
@@ -53,11 +54,14 @@ export async function startConsoleServer(opts: { dir: string; dev?: boolean; onL
   opts.onListening?.(url);
   // Signed checkpoints of the audit chain head (and retention, when configured).
   const stopAuditSchedule = startAuditSchedule(database.db);
+  // Abuse findings and activity-based sleep, once a minute (one process at a time).
+  const stopAbuseSchedule = startAbuseSchedule(database.db);
   // Change previews other processes left unfinished, and dry runs past their deadline.
   const stopPreviewWorker = startPreviewWorker(database.db);
 
   const shutdown = async () => {
     stopAuditSchedule();
+    stopAbuseSchedule();
     stopPreviewWorker();
     server.close();
     await app.close?.();
