@@ -7,7 +7,7 @@ import { AgentStateDir } from './agent-state';
 import { executeCommand } from './command-executor';
 import { ConsoleClient, enroll, type Fetch } from './console-client';
 import type { ClusterDriver, FlowObservation } from './drivers/cluster-driver';
-import { CommandPoll, type CommandResult, type FlowRecord, type InventoryBatch, type KubeAuditEvent } from './protocol/messages';
+import { CommandPoll, type CommandResult, type FlowRecord, type InventoryBatch, type KubeAuditEvent, type UsageBatch } from './protocol/messages';
 import { UplinkQueue, type OutboundBatch, type SendOutcome } from './uplink/uplink-queue';
 import { FlowAggregator } from './uplink/flow-aggregator';
 
@@ -22,6 +22,8 @@ export interface AgentOptions {
   fetch?: Fetch;
   flushMs?: number;
   heartbeatMs?: number;
+  /** How often usage is sampled (a minute: the console stores it per minute). */
+  usageMs?: number;
   pollWaitS?: number;
   queueCapacity?: number;
 }
@@ -35,6 +37,8 @@ export interface RunningAgent {
   forwardAudit(events: KubeAuditEvent[]): void;
   /** Sends what is aggregated now instead of at the next flush. */
   flush(): void;
+  /** Samples usage now (for the current minute) instead of at the next tick. */
+  sampleUsage(): Promise<void>;
   readonly queue: { pending: number; dropped: number };
   stop(): Promise<void>;
 }
@@ -87,6 +91,19 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     }
   };
 
+  const sampleUsage = async () => {
+    if (!opts.driver.sampleUsage) return;
+    const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    try {
+      const { workloads, quotas } = await opts.driver.sampleUsage(minute);
+      if (workloads.length === 0 && quotas.length === 0) return;
+      const body: UsageBatch = { batchId: batchId(), workloads, quotas };
+      queue.push({ path: '/usage', body: JSON.stringify(body), label: `usage (${workloads.length} workloads, ${quotas.length} quotas)` });
+    } catch (err) {
+      log(`usage sample failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
   await sendSnapshot('start');
   const stopWatch = opts.driver.watch(
     (delta) => {
@@ -106,7 +123,12 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     if (res && !res.ok) log(`heartbeat answered ${res.status}`);
   };
   void heartbeat();
-  const timers = [setInterval(flush, opts.flushMs ?? 10_000), setInterval(() => void heartbeat(), opts.heartbeatMs ?? 15_000)];
+  void sampleUsage();
+  const timers = [
+    setInterval(flush, opts.flushMs ?? 10_000),
+    setInterval(() => void heartbeat(), opts.heartbeatMs ?? 15_000),
+    setInterval(() => void sampleUsage(), opts.usageMs ?? 60_000),
+  ];
 
   // Commands: long-poll, carry out, report (the report goes through the queue so it survives an outage).
   const polling = new AbortController();
@@ -154,6 +176,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       }
     },
     flush,
+    sampleUsage,
     get queue() {
       return { pending: queue.pending, dropped: queue.dropped };
     },

@@ -1,6 +1,6 @@
 // What the agent needs from a cluster, whatever the cluster is: a real one through the
 // Kubernetes API (drivers/kubernetes) or the in-memory simulation (drivers/sim).
-import type { BundleOperation, InventoryItem, InventoryRef, MtlsState, FlowVerdict, FlowEndpoint, ObjectRef, OperationResult, DriverName } from '../protocol/messages';
+import type { BundleOperation, InventoryItem, QuotaUsageSample, WorkloadUsageSample, InventoryRef, MtlsState, FlowVerdict, FlowEndpoint, ObjectRef, OperationResult, DriverName } from '../protocol/messages';
 
 /** One or more observed connections of one shape at one time (count > 1 for pre-summed sources). */
 export interface FlowObservation {
@@ -26,6 +26,12 @@ export interface LiveVersion {
   resourceVersion: string | null;
 }
 
+/** What is in use at one minute: each workload's CPU, memory and replicas, and each ResourceQuota's status. */
+export interface UsageSample {
+  workloads: WorkloadUsageSample[];
+  quotas: QuotaUsageSample[];
+}
+
 export interface ClusterDriver {
   readonly name: DriverName;
   /** Every inventory object, now. */
@@ -34,6 +40,8 @@ export interface ClusterDriver {
   watch(onDelta: (delta: InventoryDelta) => void, onError: (err: Error) => void): () => void;
   /** Connections the driver observes itself (the sim; a real cluster's come from Hubble). */
   observeFlows?(onFlows: (observations: FlowObservation[]) => void): () => void;
+  /** Usage at `minute` (metrics.k8s.io in a real cluster, the activity model in the sim); sampled once a minute. */
+  sampleUsage?(minute: Date): Promise<UsageSample>;
   /** The live resourceVersion of each object, to refuse a stale bundle before touching anything. */
   liveVersions(refs: ObjectRef[]): Promise<LiveVersion[]>;
   /** Server-side apply (or delete) of one operation, as the agent's field manager; dryRun for previews. */

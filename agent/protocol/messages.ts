@@ -1,6 +1,7 @@
 // The agent protocol, version 1: every message between a cluster agent and the console,
 // as zod schemas both ends validate with. Changing a shape means a new version.
 import { z } from 'zod';
+import { parseQuantity } from '../../server/domain/quotas/quantity';
 
 export const PROTOCOL_VERSION = 1;
 export const AGENT_API_PREFIX = '/api/agent/v1';
@@ -136,6 +137,44 @@ export type FlowRecord = z.infer<typeof FlowRecord>;
 
 export const FlowBatch = z.object({ batchId: BatchId, records: z.array(FlowRecord).max(50_000) });
 export type FlowBatch = z.infer<typeof FlowBatch>;
+
+// ---- Usage (added to version 1; older agents simply never send it) --------------------
+
+/** A Kubernetes quantity ("250m", "1.5Gi", "12345678n"), checked with the console's exact parser. */
+const QuantityText = z.string().max(200).refine((q) => parseQuantity(q).ok, { message: 'not a Kubernetes quantity' });
+const ResourceAmounts = z.record(z.string().min(1).max(253), QuantityText);
+
+/** One workload at one minute, summed over its pods (metrics.k8s.io in a real cluster). */
+export const WorkloadUsageSample = z.object({
+  minute: Timestamp,
+  namespace: z.string().min(1).max(63),
+  workload: z.string().min(1).max(253),
+  /** Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod (no owner). */
+  kind: z.string().min(1).max(63),
+  replicas: z.number().int().min(0),
+  usage: z.object({ cpu: QuantityText, memory: QuantityText }),
+  /** Requests and limits summed over the same pods; a resource no container sets is absent. */
+  requests: z.object({ cpu: QuantityText.optional(), memory: QuantityText.optional() }).default({}),
+  limits: z.object({ cpu: QuantityText.optional(), memory: QuantityText.optional() }).default({}),
+});
+export type WorkloadUsageSample = z.infer<typeof WorkloadUsageSample>;
+
+/** One ResourceQuota's status at one minute. */
+export const QuotaUsageSample = z.object({
+  minute: Timestamp,
+  namespace: z.string().min(1).max(63),
+  name: z.string().min(1).max(253),
+  hard: ResourceAmounts,
+  used: ResourceAmounts,
+});
+export type QuotaUsageSample = z.infer<typeof QuotaUsageSample>;
+
+export const UsageBatch = z.object({
+  batchId: BatchId,
+  workloads: z.array(WorkloadUsageSample).max(50_000).default([]),
+  quotas: z.array(QuotaUsageSample).max(20_000).default([]),
+});
+export type UsageBatch = z.infer<typeof UsageBatch>;
 
 // ---- Kubernetes audit events ------------------------------------------------------------
 

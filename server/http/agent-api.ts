@@ -1,7 +1,7 @@
 // The agent API: enrollment (by one-time token) and every other call signed by the agent's
 // key. Each body is validated against the protocol schema; errors name what was wrong.
 import type { z } from 'zod';
-import { AGENT_API_PREFIX, AuditBatch, CommandResult, EnrollRequest, FlowBatch, Heartbeat, InventoryBatch } from '@/agent/protocol/messages';
+import { AGENT_API_PREFIX, AuditBatch, CommandResult, EnrollRequest, FlowBatch, Heartbeat, InventoryBatch, UsageBatch } from '@/agent/protocol/messages';
 import type { Database } from '@/db/client';
 import { authenticateAgent } from '@/server/services/agents/authenticate-agent';
 import { COMMANDS_CHANNEL, recordCommandResult, takeCommands } from '@/server/services/agents/commands';
@@ -9,6 +9,7 @@ import { enrollAgent } from '@/server/services/agents/enroll-agent';
 import { ingestFlows } from '@/server/services/agents/ingest-flows';
 import { ingestInventory } from '@/server/services/agents/ingest-inventory';
 import { ingestKubeAudit } from '@/server/services/agents/ingest-kube-audit';
+import { ingestUsage } from '@/server/services/agents/ingest-usage';
 import { recordHeartbeat } from '@/server/services/agents/record-heartbeat';
 import type { ServiceContext } from '@/server/services/context';
 import { ServiceError } from '@/server/services/errors';
@@ -58,6 +59,10 @@ export async function handleAgentRequest(database: Database, req: Request, now: 
       case 'POST /flows': {
         const input = parse(FlowBatch, body);
         return input.ok ? json(200, await ingestFlows(ctx, input.value)) : input.response;
+      }
+      case 'POST /usage': {
+        const input = parse(UsageBatch, body);
+        return input.ok ? json(200, await ingestUsage(ctx, input.value)) : input.response;
       }
       case 'POST /audit': {
         const input = parse(AuditBatch, body);
