@@ -1,4 +1,5 @@
 // The root router: one sub-router per domain.
+import { abuseRouter } from './routers/abuse';
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
 import { changesRouter } from './routers/changes';
@@ -18,6 +19,7 @@ export const appRouter = router({
   graph: graphRouter,
   changes: changesRouter,
   quotas: quotasRouter,
+  abuse: abuseRouter,
 });
 
 export type AppRouter = typeof appRouter;
