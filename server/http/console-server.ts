@@ -8,6 +8,7 @@ import { getDatabase } from '../database';
 import { startAbuseSchedule } from '../services/abuse/abuse-schedule';
 import { startAuditSchedule } from '../services/audit/audit-schedule';
 import { startPreviewWorker } from '../services/changes/preview-pipeline';
+import { startExpirySweeper } from '../services/changes/expiry-schedule';
 import { clientAddress } from './client-address';
 import { newNonce, securityHeaders } from './security-headers';
 
@@ -58,11 +59,14 @@ export async function startConsoleServer(opts: { dir: string; dev?: boolean; onL
   const stopAbuseSchedule = startAbuseSchedule(database.db);
   // Change previews other processes left unfinished, and dry runs past their deadline.
   const stopPreviewWorker = startPreviewWorker(database.db);
+  // Time-bound grants removed when they expire; changes whose approvals lapsed before apply expired.
+  const stopExpirySweeper = startExpirySweeper(database.db);
 
   const shutdown = async () => {
     stopAuditSchedule();
     stopAbuseSchedule();
     stopPreviewWorker();
+    stopExpirySweeper();
     server.close();
     await app.close?.();
     await database.close();

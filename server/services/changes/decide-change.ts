@@ -18,6 +18,7 @@ import type { ServiceContext } from '../context';
 import { conflict, forbidden, unauthenticated } from '../errors';
 import { inScope } from '../scope';
 import { loadChange, operationsOf, ruleFor, stateOf, type ChangeRow } from './change-context';
+import { recordRemovalOutcome } from './time-bound-grants';
 
 export interface DecideArgs {
   changeId: string;
@@ -107,4 +108,6 @@ export async function recordChangeOutcome(tx: Parameters<Parameters<typeof inSco
   if (!row || row.status !== 'applying') return;
   await tx.update(changeRequests).set({ status: mapped, result, updatedAt: ctx.now() }).where(eq(changeRequests.id, changeId));
   await appendAuditEvent(tx, ctx, { action: `change.${mapped}`, outcome: mapped === 'applied' ? 'success' : 'failure', tenantId: row.tenantId, clusterId: row.clusterId, resourceType: 'change_request', resourceId: row.id, details: { changeId: row.id, commandId: row.commandId, status: outcome } });
+  // The removal of an expired grant: the grant's record and story follow it.
+  await recordRemovalOutcome(tx, ctx, row, mapped);
 }

@@ -14,6 +14,7 @@ import { authorize } from '../authorize';
 import type { ServiceContext } from '../context';
 import { inScope } from '../scope';
 import { loadChange, operationsOf, ruleFor } from './change-context';
+import { grantsForChange } from './time-bound-grants';
 
 export async function listChanges(ctx: ServiceContext, input: { view: 'all' | 'mine' | 'inbox' }) {
   authorize(ctx, 'change:read');
@@ -86,8 +87,11 @@ export async function getChange(ctx: ServiceContext, input: { changeId: string }
         return { key: objectKeyString(op.key), result: verifyApplied(op, found?.object ?? null) };
       });
     }
+    // Time-bound grants this change made, or (for a removal Verity made) the grants it ends.
+    const timeBound = await grantsForChange(tx, row.id);
     return {
       ...row,
+      timeBound,
       verification,
       previewJob,
       tenant: tenant ?? null,
