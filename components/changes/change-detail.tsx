@@ -10,6 +10,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { type DiffMode, DiffView, parseDiffMode } from '@/components/changes/diff-view';
 import { MeshPreviewView } from '@/components/changes/netpol-mesh-preview';
+import { TimeBoundGrants } from '@/components/changes/rbac-grants';
 import { useTRPC } from '@/components/providers/trpc';
 import { Empty, ErrorText, Loading } from '@/components/ui/status';
 import type { Preview } from '@/server/domain/changes/build-preview';
@@ -30,6 +31,7 @@ const STATUS_TEXT: Record<string, string> = {
   stale: 'Stale: the cluster changed since review',
   rejected: 'Rejected',
   cancelled: 'Cancelled',
+  expired: 'Expired: its approvals lapsed before the agent applied it',
 };
 
 export function ChangeDetail({ changeId }: { changeId: string }) {
@@ -84,6 +86,7 @@ export function ChangeDetail({ changeId }: { changeId: string }) {
         </span>
       </p>
       {c.description && <p>{c.description}</p>}
+      <TimeBoundGrants timeBound={c.timeBound} status={c.status} />
       {c.overlapping.length > 0 && (
         <p className="banner warn" role="status">
           Other open changes touch the same objects:{' '}
@@ -121,7 +124,7 @@ export function ChangeDetail({ changeId }: { changeId: string }) {
         </div>
       )}
 
-      {c.viewer.isRequester && (c.status === 'stale' || c.status === 'failed') && (
+      {c.viewer.isRequester && (c.status === 'stale' || c.status === 'failed' || c.status === 'expired') && (
         <div className="row">
           <button type="button" className="primary" onClick={() => rebase.mutate({ changeId: c.id })} disabled={rebase.isPending}>
             Rebase on the cluster as it is now (new preview, new approvals)
@@ -418,7 +421,12 @@ function PreviewView({ preview, diffMode, onDiffMode }: { preview: Preview; diff
                     <td>
                       {f.count}
                       {f.minutes !== null && f.minutes !== undefined && <span className="muted"> in {f.minutes} min</span>}
-                      {f.rare && <span className="badge warn"> rarely seen</span>}
+                      {f.rare && (
+                        <>
+                          <br />
+                          <span className="badge warn">rarely seen</span>
+                        </>
+                      )}
                     </td>
                     <td className="small pre">{f.explanation}</td>
                   </tr>
