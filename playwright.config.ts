@@ -49,6 +49,8 @@ export default defineConfig({
       HOST: '127.0.0.1',
       VERITY_DATA_DIR: dataDir,
       VERITY_SECRET: process.env.E2E_SECRET!,
+      // Expired time-bound grants are removed within seconds (e2e/rbac-grants.spec.ts).
+      VERITY_EXPIRY_SWEEP_SECONDS: '5',
       DATABASE_URL: '',
     },
   },
