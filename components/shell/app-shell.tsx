@@ -13,6 +13,7 @@ const NAV: { href: string; label: string; permission?: Permission }[] = [
   { href: '/graph', label: 'Traffic graph', permission: 'graph:read' },
   { href: '/changes', label: 'Changes', permission: 'change:read' },
   { href: '/quotas', label: 'Quotas', permission: 'quota:read' },
+  { href: '/findings', label: 'Abuse findings', permission: 'abuse:read' },
   { href: '/admin/users', label: 'Users', permission: 'user:read' },
   { href: '/audit', label: 'Audit trail', permission: 'audit:read' },
   { href: '/account', label: 'Account' },
