@@ -1,17 +1,20 @@
--- The audit log, partitioned by time: one partition per UTC day of occurred_at, so a
--- time-bounded search touches only its days and retention drops whole days. The chain
--- itself is unchanged (seq order, hashes, checkpoints); only where rows are stored moves.
+-- The audit log, partitioned by time: one partition per UTC calendar month of occurred_at,
+-- so a time-bounded search touches only its months and retention drops whole months. The
+-- chain itself is unchanged (seq order, hashes, checkpoints); only where rows are stored
+-- moves. Months, not days: lookups by seq (the chain walk, an event's details, the live
+-- tail) cannot be pruned by time, and their planning cost grows with the partition count
+-- (with ninety daily partitions, planning alone took longer than the search).
 --
 -- Partitions are created ahead of time by the console (verity_audit_prepare_partitions, on
 -- its schedule) and on demand by the writer for any other day a batch names (Kubernetes
 -- audit events forwarded late, clocks far off): verity_audit_lock_head creates them after
 -- taking the chain-head lock, with CREATE TABLE + ATTACH PARTITION, which takes only SHARE
 -- UPDATE EXCLUSIVE on the parent, so readers and inserters are never blocked. There is no
--- default partition: a row for a day that has none would otherwise make every later
+-- default partition: a row for a month that has none would otherwise make every later
 -- ATTACH scan (and lock) the default one.
 --
 -- Lock order, everywhere: the audit_events table lock, then the chain head, then (for a new
--- day) the partition attach. Retention takes ACCESS EXCLUSIVE on audit_events first, so it
+-- month) the partition attach. Retention takes ACCESS EXCLUSIVE on audit_events first, so it
 -- never holds the head while waiting for a reader that itself waits for the head.
 ALTER TABLE audit_events RENAME TO audit_events_unpartitioned;
 --> statement-breakpoint
@@ -44,7 +47,7 @@ CREATE TABLE audit_events (
   ) STORED
 ) PARTITION BY RANGE (occurred_at);
 --> statement-breakpoint
--- Creates the missing daily partitions among the given UTC days (empty, then attached).
+-- Creates the missing monthly partitions for the given UTC days (empty, then attached).
 -- Callers hold the chain-head lock (verity_audit_lock_head, verity_audit_prepare_partitions),
 -- which serializes attaches.
 CREATE OR REPLACE FUNCTION verity_audit_ensure_partitions(days date[]) RETURNS integer
@@ -54,12 +57,12 @@ DECLARE
   part text;
   created integer := 0;
 BEGIN
-  FOR d IN SELECT DISTINCT x FROM unnest(days) AS x WHERE x IS NOT NULL ORDER BY 1 LOOP
-    part := 'audit_events_' || to_char(d, 'YYYYMMDD');
+  FOR d IN SELECT DISTINCT date_trunc('month', x)::date FROM unnest(days) AS x WHERE x IS NOT NULL ORDER BY 1 LOOP
+    part := 'audit_events_' || to_char(d, 'YYYYMM');
     IF to_regclass(part) IS NULL THEN
       EXECUTE format('CREATE TABLE %I (LIKE audit_events INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING CONSTRAINTS)', part);
       EXECUTE format('ALTER TABLE audit_events ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', part,
-        d::timestamp AT TIME ZONE 'UTC', (d + 1)::timestamp AT TIME ZONE 'UTC');
+        d::timestamp AT TIME ZONE 'UTC', (d + interval '1 month')::timestamp AT TIME ZONE 'UTC');
       created := created + 1;
     END IF;
   END LOOP;
@@ -70,7 +73,7 @@ REVOKE ALL ON FUNCTION verity_audit_ensure_partitions(date[]) FROM PUBLIC;
 --> statement-breakpoint
 SELECT verity_audit_ensure_partitions(ARRAY(
   SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date FROM audit_events_unpartitioned
-  UNION SELECT (now() AT TIME ZONE 'UTC')::date + i FROM generate_series(-1, 7) AS i));
+  UNION SELECT (now() AT TIME ZONE 'UTC')::date + i FROM generate_series(-1, 35) AS i));
 --> statement-breakpoint
 INSERT INTO audit_events (seq, id, occurred_at, source, cluster_id, actor_type, actor_id, actor_label, tenant_id, action, resource_type, resource_id, outcome, client_address, user_agent, details, prev_hash, hash)
   SELECT seq, id, occurred_at, source, cluster_id, actor_type, actor_id, actor_label, tenant_id, action, resource_type, resource_id, outcome, client_address, user_agent, details, prev_hash, hash
@@ -84,9 +87,9 @@ ALTER TABLE audit_events ADD CONSTRAINT audit_events_pkey PRIMARY KEY (seq, occu
 --> statement-breakpoint
 -- Only what the reads use. The timeline's order and keyset (occurred_at, seq); the facets
 -- with many values lead their own index, so "this tenant / actor / action in this range,
--- newest first" is one backward range scan per day; facets with few values (cluster,
--- source, outcome) read the time index and filter, except the rare outcomes (failure,
--- denied), which have a small index of their own. Resource kind uses the resource index.
+-- newest first" is one backward range scan per month; facets with few values (cluster,
+-- source, outcome) read the time index and filter. Resource kind uses the resource index.
+-- Kubernetes Audit-Ids are found through the search vector (correlation in event-story.ts).
 CREATE INDEX audit_events_time_idx ON audit_events (occurred_at, seq);
 --> statement-breakpoint
 CREATE INDEX audit_events_tenant_time_idx ON audit_events (tenant_id, occurred_at, seq);
@@ -95,16 +98,12 @@ CREATE INDEX audit_events_actor_time_idx ON audit_events (actor_label, occurred_
 --> statement-breakpoint
 CREATE INDEX audit_events_action_time_idx ON audit_events (action, occurred_at, seq);
 --> statement-breakpoint
-CREATE INDEX audit_events_unusual_outcome_idx ON audit_events (occurred_at, seq) WHERE outcome <> 'success';
---> statement-breakpoint
 CREATE INDEX audit_events_resource_idx ON audit_events (resource_type, resource_id);
 --> statement-breakpoint
 CREATE INDEX audit_events_search_idx ON audit_events USING gin (search);
 --> statement-breakpoint
--- Correlation: a change's events by id, and Kubernetes events by their Audit-Id.
+-- Correlation: a change's events by id.
 CREATE INDEX audit_events_change_idx ON audit_events ((details ->> 'changeId')) WHERE details ? 'changeId';
---> statement-breakpoint
-CREATE INDEX audit_events_kube_audit_id_idx ON audit_events ((details ->> 'auditID')) WHERE source = 'kubernetes';
 --> statement-breakpoint
 -- The append-only rule. Row triggers on the parent are cloned onto every partition, where
 -- TG_TABLE_NAME is the partition's name: the table is named by the trigger's argument.
@@ -148,7 +147,7 @@ CREATE VIEW audit_events_visible AS
 GRANT SELECT ON audit_events_visible TO verity_app;
 --> statement-breakpoint
 -- The writer's first statement: the table lock (lock order), the chain head FOR UPDATE,
--- and the day partitions the batch needs. Returns the head the batch links to.
+-- and the month partitions the batch's days need. Returns the head the batch links to.
 CREATE OR REPLACE FUNCTION verity_audit_lock_head(days date[]) RETURNS TABLE (seq bigint, hash text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
@@ -162,7 +161,7 @@ BEGIN
     RAISE EXCEPTION 'audit chain head is missing: the database was not migrated';
   END IF;
   FOREACH d IN ARRAY coalesce(days, '{}') LOOP
-    IF to_regclass('audit_events_' || to_char(d, 'YYYYMMDD')) IS NULL THEN
+    IF to_regclass('audit_events_' || to_char(d, 'YYYYMM')) IS NULL THEN
       PERFORM verity_audit_ensure_partitions(days);
       EXIT;
     END IF;
@@ -176,7 +175,7 @@ REVOKE ALL ON FUNCTION verity_audit_lock_head(date[]) FROM PUBLIC;
 --> statement-breakpoint
 GRANT EXECUTE ON FUNCTION verity_audit_lock_head(date[]) TO verity_app;
 --> statement-breakpoint
--- The console's schedule: partitions for the coming days, made before anyone writes there.
+-- The console's schedule: partitions for the coming month, made before anyone writes there.
 CREATE OR REPLACE FUNCTION verity_audit_prepare_partitions(from_day date, days integer) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 BEGIN
@@ -201,9 +200,9 @@ GRANT EXECUTE ON FUNCTION verity_audit_lock_for_retention() TO verity_app;
 --> statement-breakpoint
 -- Removes events up to and including upto_seq, only when a signed anchor checkpoint for
 -- exactly that event (same hash) exists, so the remaining chain starts from a signed link.
--- A day partition whose every event lies at or below the anchor is dropped whole; the rest
--- (a day that also holds later events, e.g. Kubernetes events that arrived late) loses
--- only its removed rows.
+-- A month partition whose every event lies at or below the anchor is dropped whole; the
+-- rest (the month the cut-off falls in, or one that also holds later events, e.g.
+-- Kubernetes events that arrived late) loses only its removed rows.
 CREATE OR REPLACE FUNCTION verity_audit_remove_through(upto_seq bigint) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE

@@ -21,6 +21,12 @@ export const AuditFilters = z.object({
   kind: facetValue.optional(),
   outcome: z.enum(['success', 'failure', 'denied']).optional(),
   source: z.enum(['console', 'agent', 'kubernetes']).optional(),
+  /**
+   * A range ending now, used when `from` is not given: the timeline asks for the last 7 days
+   * unless told otherwise (a bounded range reads only its day partitions). 'all', like no
+   * range at all, is the whole stored range.
+   */
+  range: z.enum(['1h', '24h', '7d', '30d', 'all']).optional(),
   from: timeValue.optional(),
   to: timeValue.optional(),
   /** The zone wall-clock from/to are read in (and the timeline is grouped by); default UTC. */
@@ -28,7 +34,23 @@ export const AuditFilters = z.object({
 });
 export type AuditFilters = z.infer<typeof AuditFilters>;
 
-const KEYS = ['q', 'actor', 'tenant', 'cluster', 'action', 'kind', 'outcome', 'source', 'from', 'to', 'tz'] as const;
+const KEYS = ['q', 'actor', 'tenant', 'cluster', 'action', 'kind', 'outcome', 'source', 'range', 'from', 'to', 'tz'] as const;
+
+export type RelativeRange = NonNullable<AuditFilters['range']>;
+/** What the timeline shows when the URL names no time at all. */
+export const DEFAULT_RANGE: RelativeRange = '7d';
+export const RANGE_LABEL: Record<RelativeRange, string> = { '1h': 'Last hour', '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', all: 'All stored events' };
+const RANGE_MS: Record<Exclude<RelativeRange, 'all'>, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
+
+/** The start of a relative range at `now`, or null for the whole stored range. */
+export function rangeStart(range: RelativeRange | undefined, now: Date): Date | null {
+  return range && range !== 'all' ? new Date(now.getTime() - RANGE_MS[range]) : null;
+}
+
+/** The filters a page asks with: the default range applies when the URL names no time. */
+export function withDefaultRange(f: AuditFilters): AuditFilters {
+  return f.range || f.from || f.to ? f : { ...f, range: DEFAULT_RANGE };
+}
 
 /** Reads filters from a URL's query; unknown or malformed values are dropped, not fatal. */
 export function filtersFromSearchParams(params: URLSearchParams): AuditFilters {

@@ -2,7 +2,7 @@
 // caller's audit scope first, then the filters. Row-level security applies the tenant
 // scope again underneath.
 import { sql, type SQL } from 'drizzle-orm';
-import { type AuditFilters, NONE, resolveInstant } from '@/server/domain/audit/audit-filters';
+import { type AuditFilters, NONE, rangeStart, resolveInstant } from '@/server/domain/audit/audit-filters';
 import { auditScope } from '@/server/domain/audit/audit-scope';
 import { CHAINED_FIELDS, type ChainedContent, columnOf } from '@/server/domain/audit/hash-event';
 import type { ServiceContext } from '../context';
@@ -27,7 +27,7 @@ function facet(column: SQL, value: string | undefined, uuid = false): SQL | null
   return uuid ? sql`${column} = ${value}::uuid` : sql`${column} = ${value}`;
 }
 
-export function filterConditions(f: AuditFilters): SQL[] {
+export function filterConditions(f: AuditFilters, now: Date): SQL[] {
   const tz = f.tz ?? 'UTC';
   const out: (SQL | null)[] = [
     f.q?.trim() ? sql`e.search @@ websearch_to_tsquery('simple', ${f.q.trim()})` : null,
@@ -39,6 +39,8 @@ export function filterConditions(f: AuditFilters): SQL[] {
     f.outcome ? sql`e.outcome = ${f.outcome}` : null,
     f.source ? sql`e.source = ${f.source}` : null,
   ];
+  const since = f.from ? null : rangeStart(f.range, now);
+  if (since) out.push(sql`e.occurred_at >= ${since.toISOString()}::timestamptz`);
   if (f.from) {
     const at = resolveInstant(f.from, tz);
     if (!at) throw badInput('from', `"${f.from}" is not a time (use 2025-01-31T08:00 or an ISO instant)`);
@@ -53,7 +55,7 @@ export function filterConditions(f: AuditFilters): SQL[] {
 }
 
 export function whereOf(ctx: ServiceContext, f: AuditFilters, extra: SQL[] = []): SQL {
-  return sql.join([scopeCondition(ctx), ...filterConditions(f), ...extra], sql` and `);
+  return sql.join([scopeCondition(ctx), ...filterConditions(f, ctx.now()), ...extra], sql` and `);
 }
 
 /** The stored columns of an event, as the hash covers them, and its hash (the search vector is left out). */

@@ -4,6 +4,7 @@
 // agent recorded for each object it applied. An event outside any change is told with the
 // other events on the same resource (or the same Kubernetes request).
 import { sql, type SQL } from 'drizzle-orm';
+import type { Tx } from '@/db/client';
 import { type AuditEventRow, EVENT_COLUMNS, rowsOf, toEventRow, whereOf } from './audit-query';
 import { namesFor } from './search-events';
 import { authorize } from '../authorize';
@@ -29,6 +30,20 @@ export function changeIdOf(e: Pick<AuditEventRow, 'resourceType' | 'resourceId' 
   if (e.resourceType === 'change_request' && e.resourceId) return e.resourceId;
   const id = e.details.changeId;
   return typeof id === 'string' && id ? id : null;
+}
+
+/**
+ * Kubernetes events by Audit-Id, exactly. The ids are found through the search vector (an
+ * Audit-Id's words are a phrase in it, so the full-text index narrows the candidates) and
+ * then compared whole; an id with no words at all is compared whole only.
+ */
+async function byAuditIds(tx: Tx, ids: string[]): Promise<SQL> {
+  const list = `{${ids.map((a) => `"${a.replace(/["\\]/g, '')}"`).join(',')}}`;
+  const exact = sql`e.source = 'kubernetes' and e.details ->> 'auditID' = any(${list}::text[])`;
+  const [r] = rowsOf(await tx.execute(sql`select bool_and(numnode(phraseto_tsquery('simple', x)) > 0) as words from unnest(${list}::text[]) x`));
+  if (!r?.words) return exact;
+  const phrases = sql.join(ids.map((a) => sql`phraseto_tsquery('simple', ${a})`), sql` || `);
+  return sql`${exact} and e.search @@ (${phrases})`;
 }
 
 export async function auditStory(ctx: ServiceContext, key: StoryKey): Promise<Story> {
@@ -65,12 +80,12 @@ export async function auditStory(ctx: ServiceContext, key: StoryKey): Promise<St
           ),
         ),
       ];
-      const kube = auditIds.length ? await select(sql`e.source = 'kubernetes' and e.details ->> 'auditID' = any(${`{${auditIds.map((a) => `"${a.replace(/["\\]/g, '')}"`).join(',')}}`}::text[])`) : [];
+      const kube = auditIds.length ? await select(await byAuditIds(tx, auditIds)) : [];
       events = [...own, ...kube].sort((a, b) => a.seq - b.seq);
     } else if (origin?.source === 'kubernetes' && typeof origin.details.auditID === 'string') {
       kind = 'request';
       subject = origin.details.auditID;
-      events = await select(sql`e.source = 'kubernetes' and e.details ->> 'auditID' = ${subject}`);
+      events = await select(await byAuditIds(tx, [subject]));
     } else if (origin?.resourceType && origin.resourceId) {
       kind = 'resource';
       subject = `${origin.resourceType} ${origin.resourceId}`;
