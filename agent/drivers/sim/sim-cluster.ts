@@ -350,6 +350,14 @@ export class SimCluster {
     });
   }
 
+  /** Each ResourceQuota's status as the quota controller last counted it. */
+  quotaStatuses(): { namespace: string; name: string; hard: Record<string, string>; used: Record<string, string> }[] {
+    return this.list('ResourceQuota').map((q) => {
+      const status = isMap(q.object.status) ? q.object.status : {};
+      return { namespace: q.namespace!, name: q.name, hard: stringMap(status.hard), used: stringMap(status.used) };
+    });
+  }
+
   // ---- writing -------------------------------------------------------------------------
 
   private nextVersion(): string {

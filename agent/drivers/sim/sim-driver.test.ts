@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { FIELD_MANAGER, type FlowObservation, type InventoryDelta } from '../cluster-driver';
 import type { BundleOperation, ObjectRef, WorkloadObject } from '../../protocol/messages';
+import { UsageBatch } from '../../protocol/messages';
 import { AUTOSCALER_MANAGER } from './sim-cluster';
 import { createSimDriver } from './sim-driver';
 import { manualClock, manualScheduler, on } from './sim-test-support';
@@ -343,5 +344,22 @@ describe('sim usage', () => {
       expect(u.memoryBytes).toBeLessThanOrEqual(u.memoryLimitBytes);
     }
     expect(driver.usage(new Date('2025-03-04T14:00:00Z'))).toEqual(day);
+  });
+});
+
+describe('sim usage samples for the console', () => {
+  it('sends every workload and ResourceQuota as protocol samples with exact quantities', async () => {
+    const { driver } = setup();
+    const minute = new Date('2025-03-04T14:00:00Z');
+    const sample = await driver.sampleUsage(minute);
+    const batch = UsageBatch.parse({ batchId: 'sim-usage-1', ...sample });
+    const miner = batch.workloads.find((w) => w.workload === 'cuda-trainer')!;
+    expect(miner).toMatchObject({ minute: minute.toISOString(), namespace: 'sandbox-students', kind: 'Deployment' });
+    const usage = driver.usage(minute).find((u) => u.workload === 'cuda-trainer')!;
+    expect(miner.usage.cpu).toBe(`${usage.cpuMillicores}m`);
+    expect(miner.limits.cpu).toBe(`${usage.cpuLimitMillicores}m`);
+    const students = batch.quotas.find((q) => q.namespace === 'sandbox-students')!;
+    expect(Object.keys(students.hard).sort()).toEqual(Object.keys(students.used).sort());
+    expect(students.used['limits.cpu']).toBeDefined();
   });
 });

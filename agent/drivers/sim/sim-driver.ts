@@ -1,7 +1,7 @@
 // The `sim` ClusterDriver: the simulated cluster behind the interface the agent uses for a
 // real one. Time comes from the injected clock and ticks from the injected scheduler, so a
 // test (or the demo) decides exactly when the cluster moves and what it observes.
-import type { ClusterDriver, FlowObservation, InventoryDelta, LiveVersion } from '../cluster-driver';
+import type { ClusterDriver, FlowObservation, InventoryDelta, LiveVersion, UsageSample } from '../cluster-driver';
 import type { BundleOperation, InventoryItem, ObjectRef, OperationResult } from '../../protocol/messages';
 import { SimCluster, type WorkloadUsage } from './sim-cluster';
 
@@ -29,6 +29,7 @@ export interface SimDriver extends ClusterDriver {
   observeFlows(onFlows: (observations: FlowObservation[]) => void): () => void;
   /** Per-workload CPU and memory use at `now` (for quota dashboards and abuse signals). */
   usage(now?: Date): WorkloadUsage[];
+  sampleUsage(minute: Date): Promise<UsageSample>;
   /** What one tick ending at `time` would observe, without emitting it (for backfilling history). */
   flowsAt(time: Date): FlowObservation[];
   /** Runs one tick now, as the scheduler would. */
@@ -112,6 +113,26 @@ export function createSimDriver(options: SimDriverOptions): SimDriver {
         flowObservers.delete(onFlows);
         updateTimer();
       };
+    },
+
+    async sampleUsage(minute: Date): Promise<UsageSample> {
+      ensureOpen();
+      // The quota controller and autoscaler catch up first, so the sample matches the inventory.
+      emit(cluster.sync(options.now()));
+      const at = minute.toISOString();
+      const cpu = (m: number) => `${m}m`;
+      const workloads = cluster.usage(minute).map((u) => ({
+        minute: at,
+        namespace: u.namespace,
+        workload: u.workload,
+        kind: u.kind,
+        replicas: u.replicas,
+        usage: { cpu: cpu(u.cpuMillicores), memory: String(u.memoryBytes) },
+        requests: { ...(u.cpuRequestMillicores ? { cpu: cpu(u.cpuRequestMillicores) } : {}), ...(u.memoryRequestBytes ? { memory: String(u.memoryRequestBytes) } : {}) },
+        limits: { ...(u.cpuLimitMillicores ? { cpu: cpu(u.cpuLimitMillicores) } : {}), ...(u.memoryLimitBytes ? { memory: String(u.memoryLimitBytes) } : {}) },
+      }));
+      const quotas = cluster.quotaStatuses().map((q) => ({ minute: at, ...q }));
+      return { workloads, quotas };
     },
 
     async liveVersions(refs: ObjectRef[]): Promise<LiveVersion[]> {

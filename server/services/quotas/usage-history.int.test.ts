@@ -67,7 +67,7 @@ describe.each(testDrivers())('usage history (%s)', (driver) => {
       workloads: [sample('', 'payments', 'api', '12345678n', '300Mi'), sample('', 'storefront', 'web', '250m', '1.5Gi')],
       quotas: [{ minute: '', namespace: 'payments', name: 'compute', hard: { 'limits.cpu': '4', pods: '10', 'limits.memory': '1Ti' }, used: { 'limits.cpu': '2500m', pods: '3', 'limits.memory': '512Gi' } }],
     };
-    agent = await startAgent({ stateDir: mkdtempSync(path.join(os.tmpdir(), 'verity-agent-')), consoleUrl: CONSOLE, enrollToken: token, driver: fake, fetch: fetchVia, log: () => {}, pollWaitS: 0, usageMs: 3_600_000 });
+    agent = await startAgent({ stateDir: mkdtempSync(path.join(os.tmpdir(), 'verity-agent-')), consoleUrl: CONSOLE, enrollToken: token, driver: fake, fetch: fetchVia, log: () => {}, pollWaitS: 5, usageMs: 3_600_000 });
     agentCtx = contextFor(t.db, { kind: 'agent', agentId: agent.agentId, clusterId: agent.clusterId, label: 'agent' });
   });
   afterAll(async () => {
