@@ -2,13 +2,28 @@
 // The audit timeline: a server-side search (full text, facets with counts, time range), newest
 // first and grouped by day in the reader's zone, paged by keyset, with a pausable live tail
 // and an event panel (details, Kubernetes fields, chain position, the event's story). Every
-// filter lives in the URL; exports stream from /api/audit/export with the same query.
+// filter lives in the URL; exports stream from /api/audit/export with the same query. A URL
+// that names no time asks for the last 7 days (said on the page); "All stored events" is a
+// choice away.
 import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
 import { useTRPC } from '@/components/providers/trpc';
 import { Empty, ErrorText, Loading } from '@/components/ui/status';
-import { type AuditFilters, type Facet, FACETS, filtersFromSearchParams, filtersToSearchParams, groupByDay, timeInZone } from '@/server/domain/audit/audit-filters';
+import {
+  type AuditFilters,
+  dayInZone,
+  DEFAULT_RANGE,
+  type Facet,
+  FACETS,
+  filtersFromSearchParams,
+  filtersToSearchParams,
+  groupByDay,
+  RANGE_LABEL,
+  type RelativeRange,
+  timeInZone,
+  withDefaultRange,
+} from '@/server/domain/audit/audit-filters';
 import { AuditEventPanel } from './audit-event-panel';
 import styles from './audit.module.css';
 
@@ -19,7 +34,11 @@ export function AuditTrail({ canVerify }: { canVerify: boolean }) {
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const filters = useMemo(() => filtersFromSearchParams(new URLSearchParams(params.toString())), [params]);
+  const urlFilters = useMemo(() => filtersFromSearchParams(new URLSearchParams(params.toString())), [params]);
+  // What is asked of the server (and exported): the URL's filters, with the default range if it names no time.
+  const filters = useMemo(() => withDefaultRange(urlFilters), [urlFilters]);
+  const implicitRange = !urlFilters.range && !urlFilters.from && !urlFilters.to;
+  const custom = Boolean(filters.from || filters.to);
   const tz = filters.tz ?? 'UTC';
   const openSeq = Number(params.get('event') ?? '') || null;
   const [draft, setDraft] = useState(filters.q ?? '');
@@ -32,8 +51,15 @@ export function AuditTrail({ canVerify }: { canVerify: boolean }) {
     for (const [k, v] of Object.entries(extra)) if (v) p.set(k, v);
     router.replace(`${pathname}?${p.toString()}`);
   };
-  const setFilter = (k: keyof AuditFilters, v: string | undefined) => go({ ...filters, [k]: v || undefined }, openSeq ? { event: String(openSeq) } : {});
-  const openEvent = (seq: number | null) => go(filters, seq ? { event: String(seq) } : {});
+  const keep: Record<string, string> = openSeq ? { event: String(openSeq) } : {};
+  const setFilter = (k: keyof AuditFilters, v: string | undefined) => go({ ...urlFilters, [k]: v || undefined }, keep);
+  // A relative range and from/to exclude each other; the default range stays out of the URL.
+  const setRange = (r: RelativeRange | 'custom') =>
+    r === 'custom'
+      ? go({ ...urlFilters, range: undefined, from: urlFilters.from ?? wallTime(new Date(Date.now() - 86_400_000), tz) }, keep)
+      : go({ ...urlFilters, range: r === DEFAULT_RANGE ? undefined : r, from: undefined, to: undefined }, keep);
+  const setBound = (k: 'from' | 'to', v: string) => go({ ...urlFilters, range: undefined, [k]: v || undefined }, keep);
+  const openEvent = (seq: number | null) => go(urlFilters, seq ? { event: String(seq) } : {});
 
   const pages = useInfiniteQuery(
     trpc.audit.search.infiniteQueryOptions({ filters, limit: 50 }, { getNextPageParam: (last) => last.nextCursor ?? undefined, initialCursor: null }),
@@ -55,7 +81,8 @@ export function AuditTrail({ canVerify }: { canVerify: boolean }) {
     clusters: Object.assign({}, ...(pages.data?.pages.map((p) => p.names.clusters) ?? []), tail.data?.names.clusters ?? {}) as Record<string, string>,
   };
   const exportHref = (format: string) => `/api/audit/export?${new URLSearchParams({ ...Object.fromEntries(filtersToSearchParams(filters)), format }).toString()}`;
-  const active = (Object.entries(filters) as [keyof AuditFilters, string][]).filter(([k]) => k !== 'tz');
+  const active = (Object.entries(urlFilters) as [keyof AuditFilters, string][]).filter(([k]) => k !== 'tz' && k !== 'range');
+  const rangeWords = custom ? 'the chosen time range' : filters.range === 'all' ? 'all stored events' : RANGE_LABEL[filters.range ?? DEFAULT_RANGE].toLowerCase();
 
   return (
     <div className="audit-timeline">
@@ -73,13 +100,29 @@ export function AuditTrail({ canVerify }: { canVerify: boolean }) {
           <input value={draft} onChange={(e) => setDraft(e.target.value)} placeholder='mallory secrets, "payments api", -get, a or b' size={36} />
         </label>
         <label>
-          From
-          <input type="datetime-local" value={filters.from ?? ''} onChange={(e) => setFilter('from', e.target.value)} />
+          Time range
+          <select value={custom ? 'custom' : (filters.range ?? DEFAULT_RANGE)} onChange={(e) => setRange(e.target.value as RelativeRange | 'custom')}>
+            {(Object.keys(RANGE_LABEL) as RelativeRange[]).map((r) => (
+              <option key={r} value={r}>
+                {RANGE_LABEL[r]}
+                {r === DEFAULT_RANGE ? ' (default)' : ''}
+              </option>
+            ))}
+            <option value="custom">From … to …</option>
+          </select>
         </label>
-        <label>
-          To
-          <input type="datetime-local" value={filters.to ?? ''} onChange={(e) => setFilter('to', e.target.value)} />
-        </label>
+        {custom && (
+          <>
+            <label>
+              From
+              <input type="datetime-local" value={filters.from ?? ''} onChange={(e) => setBound('from', e.target.value)} />
+            </label>
+            <label>
+              To
+              <input type="datetime-local" value={filters.to ?? ''} onChange={(e) => setBound('to', e.target.value)} />
+            </label>
+          </>
+        )}
         <label>
           Time zone
           <select value={tz} onChange={(e) => setFilter('tz', e.target.value === 'UTC' ? '' : e.target.value)}>
@@ -106,6 +149,11 @@ export function AuditTrail({ canVerify }: { canVerify: boolean }) {
           </button>
         )}
       </div>
+      <p className="small muted" aria-live="polite">
+        {implicitRange
+          ? `Showing the last 7 days (the default range): choose “${RANGE_LABEL.all}” under Time range to search everything stored.`
+          : `Showing ${rangeWords}.`}
+      </p>
       {verify.data && (
         <p className={verify.data.ok ? 'notice' : 'banner error'} role="status">
           {verify.data.ok
@@ -121,7 +169,7 @@ export function AuditTrail({ canVerify }: { canVerify: boolean }) {
               {k}: {k === 'tenant' ? (names.tenants[v] ?? v) : k === 'cluster' ? (names.clusters[v] ?? v) : v} ✕
             </button>
           ))}{' '}
-          <button type="button" className="link" onClick={() => go({ tz: filters.tz })}>Clear all</button>
+          <button type="button" className="link" onClick={() => go({ tz: urlFilters.tz })}>Clear all</button>
         </p>
       )}
       <div className={openSeq ? `${styles.layout} ${styles.layoutOpen}` : styles.layout}>
@@ -163,7 +211,7 @@ export function AuditTrail({ canVerify }: { canVerify: boolean }) {
           ) : pages.error ? (
             <ErrorText error={pages.error} />
           ) : rows.length === 0 ? (
-            <Empty>No events match this search. Widen the time range or remove a filter.</Empty>
+            <Empty>No events match this search in {rangeWords}. Widen the time range or remove a filter.</Empty>
           ) : (
             groupByDay(rows, tz).map((g) => (
               <table className="audit" key={g.day}>
@@ -215,4 +263,9 @@ export function AuditTrail({ canVerify }: { canVerify: boolean }) {
       </div>
     </div>
   );
+}
+
+/** A datetime-local input's value for an instant, as wall-clock time in the zone the filters are read in. */
+function wallTime(at: Date, tz: string): string {
+  return `${dayInZone(at, tz)}T${timeInZone(at, tz).slice(0, 5)}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, filtersFromSearchParams, filtersToSearchParams, groupByDay, resolveInstant } from './audit-filters';
+import { decodeCursor, encodeCursor, filtersFromSearchParams, filtersToSearchParams, groupByDay, rangeStart, resolveInstant, withDefaultRange } from './audit-filters';
 import { csvCell } from './csv';
 
 describe('audit filters', () => {
@@ -7,6 +7,19 @@ describe('audit filters', () => {
     const f = filtersFromSearchParams(new URLSearchParams('q=%22a+b%22+-c&outcome=denied&source=martian&from=2026-03-01T00:00&tz=Europe/Berlin&junk=1'));
     expect(f).toEqual({ q: '"a b" -c', outcome: 'denied', from: '2026-03-01T00:00', tz: 'Europe/Berlin' });
     expect(filtersFromSearchParams(filtersToSearchParams(f))).toEqual(f);
+  });
+
+  it('a page that names no time asks for the last 7 days; a relative range ends now; all is unbounded', () => {
+    expect(withDefaultRange({ q: 'x' })).toEqual({ q: 'x', range: '7d' });
+    expect(withDefaultRange({ from: '2026-01-01' })).toEqual({ from: '2026-01-01' });
+    expect(withDefaultRange({ range: 'all' })).toEqual({ range: 'all' });
+    const now = new Date('2026-03-10T12:00:00Z');
+    expect(rangeStart('24h', now)!.toISOString()).toBe('2026-03-09T12:00:00.000Z');
+    expect(rangeStart('7d', now)!.toISOString()).toBe('2026-03-03T12:00:00.000Z');
+    expect(rangeStart('all', now)).toBeNull();
+    expect(rangeStart(undefined, now)).toBeNull();
+    expect(filtersFromSearchParams(new URLSearchParams('range=30d'))).toEqual({ range: '30d' });
+    expect(filtersFromSearchParams(new URLSearchParams('range=forever'))).toEqual({});
   });
 
   it('reads ISO instants as they are and wall-clock times in the given zone', () => {

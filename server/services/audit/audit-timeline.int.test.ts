@@ -7,7 +7,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedTenant, seedUser, systemContext } from '@/db/seed/factories';
 import { redactKubeAuditEvent } from '@/server/services/agents/ingest-kube-audit';
+import { sql } from 'drizzle-orm';
 import { appendAuditEvents, type AuditInput } from '@/server/services/audit/append-event';
+import { rowsOf } from '@/server/services/audit/audit-query';
 import { applyAuditRetention } from '@/server/services/audit/apply-retention';
 import { checkpointPublicKey, recordCheckpoint } from '@/server/services/audit/checkpoints';
 import { handleAuditExport } from '@/server/services/audit/export-http';
@@ -115,6 +117,17 @@ describe.each(testDrivers())('audit timeline (%s)', (driver) => {
     await expect((await caller('auditor')).audit.search({ filters: {}, cursor: 'nope', limit: 5 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
+  it('stores each month in its own partition, made on demand for old timestamps; a relative range reads back from now', async () => {
+    const rel = await inScope(sys(), (tx) => tx.execute(sql`select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'audit_events'::regclass order by 1`));
+    expect(rowsOf(rel).map((r) => String(r.relname))).toContain('audit_events_202601');
+    const recent = await search('auditor', { range: '24h' }, 200);
+    expect(recent.events.length).toBeGreaterThan(0);
+    expect(recent.events.every((e) => e.occurredAt.getTime() >= Date.now() - 86_400_000 - 60_000)).toBe(true);
+    const all = await search('auditor', { range: 'all' }, 200);
+    expect(all.events.map((e) => e.action)).toContain('change.drafted');
+    expect((await search('auditor', {}, 200)).events.map((e) => e.action)).toContain('change.drafted');
+  });
+
   it('reads wall-clock ranges in the given time zone; from is inclusive, to exclusive', async () => {
     const tokyoDay = await search('auditor', { from: '2026-01-11', to: '2026-01-12', tz: 'Asia/Tokyo' });
     expect(tokyoDay.events.map((e) => e.action)).toContain('user.signed_in');
@@ -219,6 +232,9 @@ describe.each(testDrivers())('audit timeline (%s)', (driver) => {
     expect(after.events.length).toBeLessThan(before + 3);
     expect(after.events.map((e) => e.action)).toContain('audit.retention_applied');
     expect(after.events.every((e) => e.seq > r.throughSeq!)).toBe(true);
+    // January's month held only removed events: dropped whole, not emptied row by row.
+    const months = await inScope(sys(), (tx) => tx.execute(sql`select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'audit_events'::regclass`));
+    expect(rowsOf(months).map((m) => String(m.relname))).not.toContain('audit_events_202601');
     await expect((await caller('auditor')).audit.search({ filters: {}, limit: 1 })).resolves.toBeTruthy();
     await expect(applyAuditRetention({ ...sys(), principal: { kind: 'anonymous' } }, { olderThan: at(7) })).rejects.toMatchObject({ code: 'FORBIDDEN' });
 
