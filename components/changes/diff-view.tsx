@@ -19,6 +19,9 @@ const theme = EditorView.theme(
     '&': { fontSize: '12.5px', backgroundColor: '#0b1015' },
     '.cm-content': { fontFamily: 'ui-monospace, Menlo, monospace' },
     '.cm-gutters': { backgroundColor: '#111820', color: '#6b7a88', border: 'none' },
+    // The merge view's own markers use a glyph few system fonts carry.
+    '.cm-collapsedLines:before': { content: '"↕ "' },
+    '.cm-collapsedLines:after': { content: '""' },
   },
   { dark: true },
 );

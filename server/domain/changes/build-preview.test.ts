@@ -51,4 +51,13 @@ describe('buildPreview', () => {
     expect(p.netpol!.unusedAllowedPaths).toEqual([expect.stringContaining('shop/batch → pay/api 8080/TCP (allowed by pay/allow-api ingress rule 1)')]);
     expect(p.netpol!.coverage).toEqual({ windowMinutes: 60, minutesWithData: 60, rareFlows: 1, rareFlips: 0 });
   });
+
+  it('calls a busy flow rare when it appears in only a minute or two of a well-covered window', () => {
+    const flow = { ...input.flows[0]!, count: 500, minutes: 1 };
+    const covered = buildPreview({ ...input, flows: [flow], visibleNamespaces: null });
+    expect(covered.netpol!.flips[0]).toMatchObject({ rare: true, minutes: 1 });
+    const young = buildPreview({ ...input, flows: [flow], window: { ...input.window, minutesWithData: 5 }, visibleNamespaces: null });
+    expect(young.netpol!.flips[0]).toMatchObject({ rare: false });
+    expect(young.netpol!.coverage.minutesWithData).toBe(5);
+  });
 });

@@ -139,8 +139,10 @@ export function baseObjects(input: Pick<PreviewInput, 'operations' | 'live'>): P
   return Object.fromEntries(input.operations.map((op) => [objectKeyString(op.key), input.live.get(objectKeyString(op.key)) ?? null]));
 }
 
-function isRare(flow: { count: number; minutes?: number }): boolean {
-  return flow.count <= RARE_COUNT || (flow.minutes !== undefined && flow.minutes <= RARE_MINUTES);
+/** Rare: a handful of connections, or seen in very few minutes of a window that has plenty of
+ * data (with only minutes of history every flow is "seen in few minutes"; the coverage says that). */
+function isRare(flow: { count: number; minutes?: number }, minutesWithData: number): boolean {
+  return flow.count <= RARE_COUNT || (flow.minutes !== undefined && flow.minutes <= RARE_MINUTES && minutesWithData >= 10 * RARE_MINUTES);
 }
 
 /** Stage two: the network-policy impact on observed flows, over-permission and coverage. */
@@ -175,7 +177,7 @@ export function netpolImpact(input: PreviewInput): Preview['netpol'] {
       change: c.change,
       explanation: maskText(explainVerdict(c.after).join('\n')),
       minutes: flow.minutes ?? null,
-      rare: isRare(flow),
+      rare: isRare(flow, input.window.minutesWithData),
     };
   });
   const unused = unusedAllowedPaths(input, proposed, applied);
@@ -186,7 +188,7 @@ export function netpolImpact(input: PreviewInput): Preview['netpol'] {
     newlyAllowed: impact.summary.newlyAllowed.flows,
     flowsConsidered: impact.summary.flows,
     window: { from: input.window.from.toISOString(), to: input.window.to.toISOString(), minutesWithData: input.window.minutesWithData },
-    coverage: { windowMinutes, minutesWithData: input.window.minutesWithData, rareFlows: input.flows.filter(isRare).length, rareFlips: flips.filter((f) => f.rare).length },
+    coverage: { windowMinutes, minutesWithData: input.window.minutesWithData, rareFlows: input.flows.filter((f) => isRare(f, input.window.minutesWithData)).length, rareFlips: flips.filter((f) => f.rare).length },
     unusedAllowedPaths: unused.listed.map(maskText),
     unusedAllowedTotal: unused.total,
     allowedPathsTotal: unused.allowed,
