@@ -1,10 +1,13 @@
 'use client';
 // Quota use per tenant: each ResourceQuota resource as used / hard with a bar and its
 // percentage in words, flagged at 80 % and 95 %, with the namespaces behind it.
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useRouter, useSearchParams } from 'next/navigation';
 import { useTRPC } from '@/components/providers/trpc';
 import { Empty, ErrorText, Loading } from '@/components/ui/status';
 import styles from './quotas.module.css';
+import { RANGES, RangePicker, type Range, TenantQuotaHistory } from './tenant-quota-history';
 
 type Level = 'ok' | 'high' | 'critical';
 
@@ -36,13 +39,45 @@ function Bar({ permille, percent, level, label }: { permille: number | null; per
   );
 }
 
-export function QuotasView() {
+/** Opens a draft change request holding the ResourceQuota as it is now. */
+function ProposeChange({ tenantId, cluster, namespace, quota }: { tenantId: string; cluster: string; namespace: string; quota: string }) {
   const trpc = useTRPC();
+  const router = useRouter();
+  const propose = useMutation(trpc.quotas.proposeChange.mutationOptions({ onSuccess: ({ changeId }) => router.push(`/changes/${changeId}/edit`) }));
+  return (
+    <>
+      {' '}
+      <button type="button" className="small" disabled={propose.isPending} onClick={() => propose.mutate({ tenantId, cluster, namespace, quota })}>
+        {propose.isPending ? 'Opening a draft…' : `Propose a quota change`}
+        <span className="sr-only">
+          {' '}
+          to {cluster}/{namespace} quota {quota}
+        </span>
+      </button>
+      <ErrorText error={propose.error} />
+    </>
+  );
+}
+
+export function QuotasView({ canPropose }: { canPropose: boolean }) {
+  const trpc = useTRPC();
+  const params = useSearchParams();
+  const selected = params.get('tenant');
+  const rangeParam = params.get('range');
+  const range: Range = (RANGES as readonly string[]).includes(rangeParam ?? '') ? (rangeParam as Range) : 'day';
   const overview = useQuery(trpc.quotas.overview.queryOptions(undefined, { refetchInterval: 30_000 }));
 
   if (overview.isPending) return <Loading what="quota use" />;
   if (overview.error) return <ErrorText error={overview.error} />;
-  const tenants = overview.data.tenants;
+  const visible = overview.data.tenants;
+  const tenants = selected ? visible.filter((t) => t.tenant.slug === selected) : visible;
+  if (selected && tenants.length === 0) {
+    return (
+      <Empty>
+        No tenant “{selected}” is visible to you. <Link href="/quotas">All tenants</Link>
+      </Empty>
+    );
+  }
   if (tenants.length === 0) return <Empty>No tenant is visible to you, so there is no quota to show.</Empty>;
   const all = tenants.flatMap((t) => t.resources);
   if (all.length === 0) return <Empty>No ResourceQuota reported yet in your tenants’ namespaces. Quotas appear here once a cluster agent reports them.</Empty>;
@@ -59,6 +94,15 @@ export function QuotasView() {
           <h2 id={`quota-${tenant.slug}`}>
             {tenant.name} <span className="muted small">({tenant.slug})</span>
           </h2>
+          {selected ? (
+            <p className="small">
+              <Link href="/quotas">← All tenants</Link>
+            </p>
+          ) : (
+            <p className="small">
+              <Link href={`/quotas?tenant=${encodeURIComponent(tenant.slug)}&range=${range}`}>History and forecast for {tenant.name}</Link>
+            </p>
+          )}
           {resources.length === 0 ? (
             <Empty>No ResourceQuota reported yet for this tenant’s namespaces.</Empty>
           ) : (
@@ -96,6 +140,7 @@ export function QuotasView() {
                             <Flag level={n.level} />
                             {!n.usedReported && <span className="muted"> · use not reported yet</span>}
                             <span className="muted"> · quota {n.quota}</span>
+                            {selected && canPropose && <ProposeChange tenantId={tenant.id} cluster={n.cluster} namespace={n.namespace} quota={n.quota} />}
                           </li>
                         ))}
                       </ul>
@@ -104,6 +149,13 @@ export function QuotasView() {
                 ))}
               </tbody>
             </table>
+          )}
+          {selected && (
+            <>
+              <h3>Over time</h3>
+              <RangePicker slug={tenant.slug} range={range} />
+              <TenantQuotaHistory tenantId={tenant.id} tenantName={tenant.name} range={range} />
+            </>
           )}
           {problems.length > 0 && (
             <div role="alert">
