@@ -16,8 +16,8 @@ import { readQuotaHistory } from './read-quota-history';
 const NOW = new Date('2031-03-04T12:00:30Z');
 const G = 1_000_000_000n;
 
-function user(grants: { role: 'tenant_admin' | 'security_admin' | 'viewer'; tenantId: string | null }[], mfaVerified = false): Principal {
-  return { kind: 'user', userId: '00000000-0000-0000-0000-000000000001', email: 'someone@example.test', grants, mfaVerified, sessionId: null };
+function user(grants: { role: 'tenant_admin' | 'security_admin' | 'viewer'; tenantId: string | null }[], mfaVerified = false, who = { userId: '00000000-0000-0000-0000-000000000001', email: 'someone@example.test' }): Principal {
+  return { kind: 'user', ...who, grants, mfaVerified, sessionId: null };
 }
 
 describe.each(testDrivers())('quota history (%s)', (driver) => {
@@ -96,7 +96,7 @@ describe.each(testDrivers())('quota history (%s)', (driver) => {
 
   it('drafts a quota change holding the quota as the cluster has it; a tenant admin may not', async () => {
     const person = await seedUser(t.db, { email: 'quota-admin@example.test', grants: [{ role: 'security_admin', tenantId: null }] });
-    const admin = as({ ...user([{ role: 'security_admin', tenantId: null }], true), userId: person.id, email: person.email });
+    const admin = as(user([{ role: 'security_admin', tenantId: null }], true, { userId: person.id, email: person.email }));
     const { changeId } = await draftQuotaChange(admin, { tenantId: payments, cluster: 'prod', namespace: 'payments', quota: 'compute' });
     const [row] = await inScope(admin, (tx) => tx.select().from(changeRequests).where(sql`${changeRequests.id} = ${changeId}::uuid`));
     expect(row).toMatchObject({ status: 'draft', tenantId: payments, clusterId: prod, title: 'Change quota payments/compute' });
