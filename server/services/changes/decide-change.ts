@@ -18,7 +18,7 @@ import type { ServiceContext } from '../context';
 import { conflict, forbidden, unauthenticated } from '../errors';
 import { inScope } from '../scope';
 import { loadChange, operationsOf, ruleFor, stateOf, type ChangeRow } from './change-context';
-import { recordRemovalOutcome } from './time-bound-grants';
+import { passedGrantOf, recordRemovalOutcome } from './time-bound-grants';
 
 export interface DecideArgs {
   changeId: string;
@@ -40,6 +40,9 @@ export async function decideChange(ctx: ServiceContext, input: DecideArgs) {
     authorize(ctx, 'change:approve', row.tenantId ? { id: row.tenantId } : undefined);
     if (row.tenantId === null && !principal.grants.some((g) => g.tenantId === null && g.role === 'approver')) throw forbidden('Global changes need a global approver');
 
+    // A time-bound grant whose expiry already passed would be removed as soon as applied.
+    const passed = input.decision === 'approve' ? await passedGrantOf(tx, row.id, now) : null;
+    if (passed) throw conflict(`${passed.objectKey} was to expire at ${passed.expiresAt.toISOString()}, which has passed: the requester must choose a new expiry`);
     const rule = await ruleFor(tx, row.tenantId);
     const next = reduceChange(stateOf(row, decisions), { type: input.decision, by: userId, at: now, digest: input.digest }, rule, now);
     if (!next.ok) throw conflict(next.reason);

@@ -89,6 +89,9 @@ export async function getChange(ctx: ServiceContext, input: { changeId: string }
     }
     // Time-bound grants this change made, or (for a removal Verity made) the grants it ends.
     const timeBound = await grantsForChange(tx, row.id);
+    // A binding whose grant expired and was removed is meant to be gone: not drift.
+    const ended = new Set(timeBound.grants.filter((g) => g.removedAt).map((g) => g.objectKey));
+    if (verification && ended.size > 0) verification = verification.filter((v) => !ended.has(v.key));
     return {
       ...row,
       timeBound,

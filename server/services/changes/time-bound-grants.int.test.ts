@@ -66,8 +66,10 @@ describe.each(testDrivers())('time-bound grants and approval expiry (%s)', (driv
   ]);
   /** Approves at a later 30-second step each time (a TOTP step is used once). */
   const approveAt = (changeId: string, digest: string) => {
-    const at = new Date(Date.now() + 30_000 * ++codeStep);
-    return decideChange({ ...contextFor(t.db, approver), now: () => at }, { changeId, decision: 'approve', reason: 'reviewed: on call for incident 42', digest, totpCode: totpCodeAt(approverSecret, at) });
+    // The code of the next step, accepted within one step of the approver's clock.
+    const at = new Date(Date.now() + 30_000 * codeStep);
+    const code = totpCodeAt(approverSecret, new Date(Date.now() + 30_000 * ++codeStep));
+    return decideChange({ ...contextFor(t.db, approver), now: () => at }, { changeId, decision: 'approve', reason: 'reviewed: on call for incident 42', digest, totpCode: code });
   };
   const statusOf = async (id: string) => (await inScope(systemContext(t.db), (tx) => tx.select().from(changeRequests).where(eq(changeRequests.id, id))))[0]!;
 
@@ -163,6 +165,17 @@ describe.each(testDrivers())('time-bound grants and approval expiry (%s)', (driv
     expect(story.map((e) => e.action)).toEqual(expect.arrayContaining(['change.approved', 'change.applied', 'change.grant_expired', 'change.grant_removed']));
     const grantView = await getChange(ctx, { changeId: id });
     expect(grantView.timeBound.grants).toEqual([expect.objectContaining({ objectKey: 'RoleBinding/payments/oncall', removalChangeId: removalId, removedAt: expect.any(Date) })]);
+    // The binding is gone as approved: not reported as drift.
+    expect(grantView.verification).toEqual([]);
+  });
+
+  it('refuses to approve a grant whose expiry passed while it waited', async () => {
+    const ctx = contextFor(t.db, requester);
+    const { id } = await saveDraft(ctx, { tenantId, clusterId, title: 'Too slow', description: '', sourceText: grantYaml('slow', new Date(Date.now() + 2_000).toISOString()), deletes: [] });
+    const { digest } = await submitAndPreview(ctx, id);
+    await new Promise((r) => setTimeout(r, 2_100));
+    await expect(approveAt(id, digest)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('which has passed') });
+    expect((await statusOf(id)).status).toBe('pending');
   });
 
   it('an approved change whose approvals lapse before the agent took the bundle expires, and its bundle is withdrawn', async () => {

@@ -1,7 +1,7 @@
 // Time-bound grants in the change workflow: checked and recorded when a draft is saved,
 // shown on the change page (expiry, countdown, the removal that ended them), and followed
 // up when the agent reports the removal's outcome.
-import { and, eq, inArray, isNotNull, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, lte, or } from 'drizzle-orm';
 import type { Tx } from '@/db/client';
 import { inventoryObjects } from '@/db/schema';
 import { changeRequests } from '@/db/schema/hand-written/changes';
@@ -101,4 +101,10 @@ export async function recordRemovalOutcome(tx: Tx, ctx: ServiceContext, row: { i
       details: { changeId, removalChangeId: row.id, commandId: row.commandId, status: outcome, bindings: grants.filter((g) => g.changeId === changeId).map((g) => g.objectKey) },
     });
   }
+}
+
+/** The first of the change's grants whose expiry has passed by `now`, if any: approving it would grant nothing. */
+export async function passedGrantOf(tx: Tx, changeId: string, now: Date) {
+  const [g] = await tx.select().from(timeBoundGrants).where(and(eq(timeBoundGrants.changeId, changeId), lte(timeBoundGrants.expiresAt, now))).orderBy(asc(timeBoundGrants.expiresAt)).limit(1);
+  return g ?? null;
 }
