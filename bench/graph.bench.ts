@@ -1,17 +1,25 @@
 // Traffic graph benchmark: generates a cluster of 2,000 workloads in 40 namespaces of 8
-// tenants with 10,000 observed edges in a fresh embedded database, starts the console on it,
-// loads /graph in headless Chromium and reports the time to the first complete render (cold:
-// layouts computed in the worker; warm: positions from the database) and frame timings during
-// a scripted pan and zoom sent through the DevTools protocol at 60 Hz (Playwright's awaited
-// mouse moves deliver only a few events a second). Needs a build (`next build`).
-//   npx tsx bench/graph.bench.ts [--workloads 2000] [--edges 10000] [--port 3313] [--app-dir .]
+// tenants with 10,000 observed edges in an embedded database, then, per run, starts the
+// console on a fresh copy of it (no stored layout: the very first load anyone makes), signs
+// in, loads /graph in headless Chromium and reports:
+//   - first complete render (cold: empty layout store; warm: a reload, positions from the
+//     database), taken inside the page, with where the time went (document, graph.read on the
+//     server and on the wire, its size, and the page's own work after the response);
+//   - frame intervals (requestAnimationFrame) during a scripted pan (2 s, one 180 px circle,
+//     mouse drag) and zoom (2 s, 8x in then out at the centre), input sent through the
+//     DevTools protocol at 60 Hz (Playwright's awaited mouse moves deliver only a few events
+//     a second), moves not awaited so Chromium coalesces them like real mouse input, wheel
+//     deltas time-proportional with at most two in flight.
+// Needs a build (`next build`). Run nothing else heavy at the same time (2 cores).
+//   npx tsx bench/graph.bench.ts [--reps 5] [--workloads 2000] [--edges 10000] [--port 3313]
+//     [--app-dir .] [--out results.json] [--trace DIR] [--screenshots DIR]   (of run 1)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { chromium } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { migrateDatabase, openDatabase } from '@/db/client';
 import { clusters, inventoryObjects } from '@/db/schema';
 import { seedTenant, seedUser } from '@/db/seed/factories';
@@ -23,7 +31,11 @@ const arg = (name: string, fallback: string) => {
 const WORKLOADS = Number(arg('workloads', '2000'));
 const EDGES = Number(arg('edges', '10000'));
 const PORT = Number(arg('port', '3313'));
+const REPS = Number(arg('reps', '5'));
 const APP_DIR = path.resolve(arg('app-dir', '.'));
+const OUT = arg('out', '');
+const TRACE = arg('trace', '');
+const SHOTS = arg('screenshots', '');
 const TENANTS = 8;
 const NAMESPACES = 40;
 const PASSWORD = 'layered elk picture 2000';
@@ -65,6 +77,7 @@ async function generate(dataDir: string) {
   for (const w of workloads) byNs.set(w.namespace, [...(byNs.get(w.namespace) ?? []), w]);
   const pick = <T,>(a: T[]) => a[Math.floor(r() * a.length)]!;
   const flows: Record<string, unknown>[] = [];
+  // All traffic in the last full minute, inside the default range (the last hour) of every run.
   const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - 60_000).toISOString();
   const seen = new Set<string>();
   while (seen.size < EDGES) {
@@ -111,22 +124,94 @@ const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : NaN;
 };
+const r0 = (x: number) => Math.round(x);
+const r1 = (x: number) => Math.round(x * 10) / 10;
 
-async function main() {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'verity-graph-bench-'));
-  // The generator and the console must share the console secret (it keys password checks),
-  // and nothing here may touch ./.data.
-  process.env.VERITY_DATA_DIR = path.join(dataDir, 'db');
-  process.env.VERITY_SECRET ??= randomBytes(32).toString('hex');
-  const started = Date.now();
-  const gen = await generate(path.join(dataDir, 'db', 'pglite')); // where the console opens it (server/config.ts pgliteDir)
-  console.error(`generated ${WORKLOADS} workloads, ${EDGES} edges (${gen.flows} flow rows) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const server = spawn(path.join(APP_DIR, 'bin/verity'), ['serve'], { cwd: APP_DIR, env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', VERITY_DATA_DIR: path.join(dataDir, 'db'), DATABASE_URL: '' }, stdio: ['ignore', 'ignore', 'inherit'] });
+interface LoadTiming {
+  /** navigation start → first complete render, ms */
+  render: number;
+  nodes: number;
+  edges: number;
+  /** navigation start → document response end */
+  document: number;
+  /** graph.read: request sent and response end (navigation-relative), server+wire time, size */
+  readStart: number;
+  readEnd: number;
+  readMs: number;
+  readKB: number;
+  /** response end → first complete render: parsing, layout, React, drawing */
+  afterRead: number;
+}
+
+/** Loads (or reloads) /graph and waits for the page's own "first complete render" mark. */
+async function load(page: Page, url: string, reload: boolean): Promise<LoadTiming> {
+  if (reload) await page.reload();
+  else await page.goto(url);
+  // Polled from outside (the page's CSP forbids the eval waitForFunction needs); the time
+  // itself is taken inside the page, so polling does not change it.
+  for (let i = 0; i < 1200 && !(await page.evaluate('window.__graphRendered !== undefined')); i++) await new Promise((r) => setTimeout(r, 50));
+  const t = (await page.evaluate(`(() => {
+    const r = window.__graphRendered;
+    const nav = performance.getEntriesByType('navigation')[0];
+    const reads = performance.getEntriesByType('resource').filter((e) => e.name.includes('graph.read'));
+    const g = reads[0];
+    const api = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/') || e.name.includes('/_next/')).map((e) => ({ name: e.name.replace(location.origin, '').slice(0, 90), start: Math.round(e.startTime), end: Math.round(e.responseEnd), kb: Math.round(e.decodedBodySize / 1024) }));
+    return { r, document: nav.responseEnd, g: g ? { start: g.startTime, end: g.responseEnd, size: g.decodedBodySize } : null, api };
+  })()`)) as { r?: { at: number; nodes: number; edges: number }; document: number; g: { start: number; end: number; size: number } | null; api: { name: string; start: number; end: number; kb: number }[] };
+  if (TRACE) for (const a of t.api) console.error(`    ${String(a.start).padStart(6)} → ${String(a.end).padStart(6)} ms ${String(a.kb).padStart(5)} KB ${a.name}`);
+  if (!t.r) throw new Error('the graph did not render within 60 s');
+  const g = t.g ?? { start: NaN, end: NaN, size: NaN };
+  return { render: r1(t.r.at), nodes: t.r.nodes, edges: t.r.edges, document: r0(t.document), readStart: r0(g.start), readEnd: r0(g.end), readMs: r0(g.end - g.start), readKB: r0(g.size / 1024), afterRead: r0(t.r.at - g.end) };
+}
+
+/** Frame intervals during a scripted pan and zoom; input through CDP at 60 Hz. */
+async function panAndZoom(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  const box = (await page.locator('.graph-canvas').boundingBox())!;
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  // Start the drag on the background, not on a node.
+  const start = (await page.evaluate(`(() => { const x = ${cx}, y = ${cy}; for (let dy = 0; dy < 300; dy += 10) for (const sx of [x, x - 300, x + 300]) { const el = document.elementFromPoint(sx, y + dy); if (el && el.classList.contains('react-flow__pane')) return { x: sx, y: y + dy }; } return { x, y }; })()`)) as { x: number; y: number };
+  // A string, not a function: tsx's name-keeping helper does not exist in the page.
+  await page.evaluate(`(() => { window.__frames = []; window.__stop = false; const tick = (t) => { window.__frames.push(t); if (!window.__stop) requestAnimationFrame(tick); }; requestAnimationFrame(tick); })()`);
+  const send = (params: Record<string, unknown>) => void cdp.send('Input.dispatchMouseEvent', params as never).catch(() => {});
+  await cdp.send('Input.dispatchMouseEvent', { type: 'mousePressed', x: start.x, y: start.y, button: 'left', clickCount: 1 });
+  const t0 = Date.now();
+  while (Date.now() - t0 < 2000) {
+    const a = ((Date.now() - t0) / 2000) * 2 * Math.PI;
+    send({ type: 'mouseMoved', x: start.x + 180 * Math.sin(a), y: start.y + (180 * (1 - Math.cos(a))) / 2, button: 'left', buttons: 1 });
+    await new Promise((r) => setTimeout(r, 1000 / 60));
+  }
+  await cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', x: start.x, y: start.y, button: 'left', clickCount: 1 });
+  let inFlight = 0;
+  const t1 = Date.now();
+  let last = t1;
+  while (Date.now() - t1 < 2000) {
+    const now = Date.now();
+    const dir = now - t1 < 1000 ? -1 : 1;
+    if (inFlight < 2) {
+      inFlight++;
+      void cdp.send('Input.dispatchMouseEvent', { type: 'mouseWheel', x: start.x, y: start.y, deltaX: 0, deltaY: dir * (now - last) * 0.6 }).finally(() => inFlight--);
+      last = now;
+    }
+    await new Promise((r) => setTimeout(r, 1000 / 60));
+  }
+  const frames = (await page.evaluate(`(() => { window.__stop = true; return window.__frames; })()`)) as number[];
+  const intervals = frames.slice(1).map((t, i) => t - frames[i]!);
+  const span = (frames.at(-1)! - frames[0]!) / 1000;
+  const heap = await cdp.send('Runtime.getHeapUsage');
+  await cdp.detach();
+  return { count: intervals.length, fps: r1(intervals.length / span), p50: r1(quantile(intervals, 0.5)), p95: r1(quantile(intervals, 0.95)), max: r1(Math.max(...intervals)), over50ms: intervals.filter((x) => x > 50).length, heapMB: r1(heap.usedSize / 1e6), intervals: intervals.map(r1) };
+}
+
+async function run(browser: Browser, template: string, rep: number) {
+  const runDir = mkdtempSync(path.join(os.tmpdir(), 'verity-graph-run-'));
+  cpSync(template, path.join(runDir, 'db'), { recursive: true });
+  const server = spawn(path.join(APP_DIR, 'bin/verity'), ['serve'], { cwd: APP_DIR, env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', VERITY_DATA_DIR: path.join(runDir, 'db'), DATABASE_URL: '' }, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${PORT}`;
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
     await waitForServer(`${base}/signin`, server);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await page.goto(`${base}/signin`);
     await page.getByLabel('Email').fill('graph-runner@example.test');
@@ -135,68 +220,74 @@ async function main() {
     await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: 60_000 }).catch(async (err) => {
       throw new Error(`sign-in failed: ${await page.locator('p.error').allInnerTexts()} ${page.url()} ${err}`);
     });
-    const results: Record<string, unknown> = {};
-    for (const run of ['cold (layout in the worker, then stored)', 'warm (positions from the database)', 'warm again']) {
-      await page.goto(`${base}/graph`);
-      // Polled from outside (the page's CSP forbids the eval waitForFunction needs); the time
-      // itself is taken inside the page, so polling does not change it.
-      for (let i = 0; i < 2400 && !(await page.evaluate('window.__graphRendered !== undefined')); i++) await new Promise((r) => setTimeout(r, 50));
-      const r = (await page.evaluate('window.__graphRendered')) as { at: number; nodes: number; edges: number };
-      results[run] = r;
-      console.error(`${run}: first complete render ${r.at.toFixed(0)} ms after navigation start (${r.nodes} nodes, ${r.edges} edges drawn)`);
-      await page.waitForTimeout(1500); // let the layout save land before the next load
+    const trace = TRACE && rep === 1;
+    if (trace) await browser.startTracing(page, { path: path.join(TRACE, 'cold-load.json'), categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'disabled-by-default-v8.cpu_profiler', 'blink.user_timing', 'loading'] });
+    // The layout the worker computes in the background is saved; wait for that before the reload.
+    const saved = page.waitForResponse((r) => r.url().includes('graph.saveLayout'), { timeout: 60_000 }).then(() => true, () => false);
+    const cold = await load(page, `${base}/graph`, false);
+    if (trace) await browser.stopTracing();
+    if (SHOTS && rep === 1) await page.screenshot({ path: path.join(SHOTS, 'cold-first-render.png') });
+    const layoutSaved = await saved;
+    await page.waitForTimeout(500);
+    const warm = await load(page, `${base}/graph`, true);
+    await page.waitForTimeout(500);
+    if (SHOTS && rep === 1) await page.screenshot({ path: path.join(SHOTS, 'warm.png') });
+    if (trace) await browser.startTracing(page, { path: path.join(TRACE, 'pan-zoom.json'), categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'v8.execute', 'disabled-by-default-v8.cpu_profiler', 'benchmark', 'cc', 'viz'] });
+    const frames = await panAndZoom(page);
+    if (trace) await browser.stopTracing();
+    return { cold, warm, layoutSaved, frames };
+  } finally {
+    await context.close();
+    server.kill('SIGTERM');
+    if (server.exitCode === null) await new Promise((r) => server.once('exit', r));
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]) => quantile(xs, 0.5);
+const range = (xs: number[], unit = '') => `${Math.min(...xs)}–${Math.max(...xs)}${unit} (median ${median(xs)}${unit})`;
+
+async function main() {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'verity-graph-bench-'));
+  // The generator and the console must share the console secret (it keys password checks),
+  // and nothing here may touch ./.data.
+  process.env.VERITY_SECRET ??= randomBytes(32).toString('hex');
+  const template = path.join(work, 'db');
+  for (const dir of [TRACE, SHOTS]) if (dir) mkdirSync(dir, { recursive: true });
+  const started = Date.now();
+  const gen = await generate(path.join(template, 'pglite')); // where the console opens it (server/config.ts pgliteDir)
+  console.error(`generated ${WORKLOADS} workloads, ${EDGES} edges (${gen.flows} flow rows) in ${((Date.now() - started) / 1000).toFixed(1)} s; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  const runs: Awaited<ReturnType<typeof run>>[] = [];
+  try {
+    for (let rep = 1; rep <= REPS; rep++) {
+      const r = await run(browser, template, rep);
+      runs.push(r);
+      const c = r.cold;
+      console.error(
+        `run ${rep}: cold ${c.render} ms (document ${c.document}, graph.read ${c.readStart}→${c.readEnd} = ${c.readMs} ms, ${c.readKB} KB, then ${c.afterRead} ms to drawn; ${c.nodes} nodes, ${c.edges} edges; layout saved: ${r.layoutSaved}) · ` +
+          `warm ${r.warm.render} ms (graph.read ${r.warm.readMs} ms, then ${r.warm.afterRead} ms) · frames p50 ${r.frames.p50} p95 ${r.frames.p95} max ${r.frames.max} ms, ${r.frames.fps} fps, ${r.frames.over50ms} over 50 ms · load ${os.loadavg()[0]!.toFixed(2)}`,
+      );
     }
-    // Frames during a scripted pan (2 s, one 180 px circle) and zoom (2 s, in then out).
-    const cdp = await context.newCDPSession(page);
-    const box = (await page.locator('.graph-canvas').boundingBox())!;
-    const cx = box.x + box.width / 2;
-    const cy = box.y + box.height / 2;
-    // Start the drag on the background, not on a node.
-    const start = (await page.evaluate(`(() => { const x = ${cx}, y = ${cy}; for (let dy = 0; dy < 300; dy += 10) for (const sx of [x - 300, x + 300, x]) { const el = document.elementFromPoint(sx, y + dy); if (el && el.classList.contains('react-flow__pane')) return { x: sx, y: y + dy }; } return { x, y }; })()`)) as { x: number; y: number };
-    // A string, not a function: tsx's name-keeping helper does not exist in the page.
-    await page.evaluate(`(() => { window.__frames = []; window.__stop = false; const tick = (t) => { window.__frames.push(t); if (!window.__stop) requestAnimationFrame(tick); }; requestAnimationFrame(tick); })()`);
-    const send = (params: Record<string, unknown>) => void cdp.send('Input.dispatchMouseEvent', params as never).catch(() => {});
-    await cdp.send('Input.dispatchMouseEvent', { type: 'mousePressed', x: start.x, y: start.y, button: 'left', clickCount: 1 });
-    const t0 = Date.now();
-    while (Date.now() - t0 < 2000) {
-      const a = ((Date.now() - t0) / 2000) * 2 * Math.PI;
-      send({ type: 'mouseMoved', x: start.x + 180 * Math.sin(a), y: start.y + 180 * (1 - Math.cos(a)) / 2, button: 'left', buttons: 1 });
-      await new Promise((r) => setTimeout(r, 1000 / 60));
-    }
-    await cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', x: start.x, y: start.y, button: 'left', clickCount: 1 });
-    let inFlight = 0;
-    const t1 = Date.now();
-    let last = t1;
-    while (Date.now() - t1 < 2000) {
-      const now = Date.now();
-      const dir = now - t1 < 1000 ? -1 : 1;
-      if (inFlight < 2) {
-        inFlight++;
-        void cdp
-          .send('Input.dispatchMouseEvent', { type: 'mouseWheel', x: start.x, y: start.y, deltaX: 0, deltaY: dir * (now - last) * 0.6 })
-          .finally(() => inFlight--);
-        last = now;
-      }
-      await new Promise((r) => setTimeout(r, 1000 / 60));
-    }
-    const frames = (await page.evaluate(`(() => { window.__stop = true; return window.__frames; })()`)) as number[];
-    const intervals = frames.slice(1).map((t, i) => t - frames[i]!);
-    const span = (frames.at(-1)! - frames[0]!) / 1000;
-    const heap = await cdp.send('Runtime.getHeapUsage');
-    const summary = {
-      workloads: WORKLOADS,
-      edges: EDGES,
-      render: results,
-      frames: { count: intervals.length, fps: +(intervals.length / span).toFixed(1), p50: +quantile(intervals, 0.5).toFixed(1), p95: +quantile(intervals, 0.95).toFixed(1), max: +Math.max(...intervals).toFixed(1), over50ms: intervals.filter((x) => x > 50).length },
-      heapMB: +(heap.usedSize / 1e6).toFixed(1),
-    };
-    console.log(JSON.stringify(summary, null, 2));
   } finally {
     await browser.close();
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
   }
+  const summary = {
+    workloads: WORKLOADS,
+    edges: EDGES,
+    reps: REPS,
+    cold: range(runs.map((r) => r.cold.render), ' ms'),
+    warm: range(runs.map((r) => r.warm.render), ' ms'),
+    graphReadKB: range(runs.map((r) => r.cold.readKB), ' KB'),
+    framesP50: range(runs.map((r) => r.frames.p50), ' ms'),
+    framesP95: range(runs.map((r) => r.frames.p95), ' ms'),
+    fps: range(runs.map((r) => r.frames.fps)),
+    drawn: `${runs[0]!.cold.nodes} nodes, ${runs[0]!.cold.edges} edges`,
+    loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+  };
+  console.log(JSON.stringify(summary, null, 2));
+  if (OUT) writeFileSync(OUT, JSON.stringify({ summary, runs }, null, 2));
 }
 
 await main();

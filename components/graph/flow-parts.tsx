@@ -1,23 +1,16 @@
 'use client';
-// React Flow node and edge types for the traffic graph, registered once at module level and
-// memoized. Nodes are buttons (keyboard reachable); edges are single straight SVG paths whose
-// dash pattern says the mTLS state and whose end mark says the verdict, so neither relies on colour.
-import { BaseEdge, Handle, Position, getStraightPath, type EdgeProps, type NodeProps, type Node, type Edge } from '@xyflow/react';
+// React Flow node types for the traffic graph, registered once at module level and memoized.
+// Nodes are buttons (keyboard reachable). Edges are not React Flow elements: they are drawn
+// in one canvas layer (edge-layer.tsx), so nodes need no handles.
+import type { NodeProps, Node } from '@xyflow/react';
 import { createContext, memo, useContext } from 'react';
-import type { FlowEdgeData, FlowNodeData } from './compose';
+import type { FlowNodeData } from './compose';
 
 export interface GraphActions {
   select(kind: 'node' | 'edge', id: string): void;
   toggle(groupId: string): void;
 }
 export const GraphActionsContext = createContext<GraphActions>({ select: () => {}, toggle: () => {} });
-
-const handles = (
-  <>
-    <Handle type="target" position={Position.Left} className="rf-handle" isConnectable={false} />
-    <Handle type="source" position={Position.Right} className="rf-handle" isConnectable={false} />
-  </>
-);
 
 function Flags({ n }: { n: FlowNodeData['node'] }) {
   if (n.plaintextOnStrictIn === 0 && n.deniedIn === 0) return null;
@@ -35,7 +28,6 @@ const WorkloadNode = memo(function WorkloadNode({ data }: NodeProps<Node<FlowNod
   const n = data.node;
   return (
     <div className={`gnode workload${data.selected ? ' selected' : ''}${data.dimmed ? ' dimmed' : ''}`} data-node-id={n.id}>
-      {handles}
       <button type="button" className="gnode-button" aria-label={`Workload ${n.namespace}/${n.label}`} aria-pressed={data.selected} onClick={() => actions.select('node', n.id)}>
         <span className="gnode-title">{n.label}</span>
         <Flags n={n} />
@@ -50,7 +42,6 @@ const GroupNode = memo(function GroupNode({ data }: NodeProps<Node<FlowNodeData>
   const what = n.kind === 'tenant' ? 'Tenant' : 'Namespace';
   return (
     <div className={`gnode group ${n.kind}${data.selected ? ' selected' : ''}${data.dimmed ? ' dimmed' : ''}`} data-node-id={n.id}>
-      {handles}
       <button type="button" className="gnode-button" aria-label={`${what} ${n.label}, ${n.workloadCount} workloads`} aria-pressed={data.selected} onClick={() => actions.select('node', n.id)}>
         <span className="gnode-kind">{what}</span>
         <span className="gnode-title">{n.label}</span>
@@ -88,7 +79,6 @@ const EndpointNode = memo(function EndpointNode({ data }: NodeProps<Node<FlowNod
   const what = n.kind === 'other-tenant' ? 'Other tenant (hidden)' : 'Outside the cluster';
   return (
     <div className={`gnode endpoint ${n.kind}${data.selected ? ' selected' : ''}${data.dimmed ? ' dimmed' : ''}`} data-node-id={n.id}>
-      {handles}
       <button type="button" className="gnode-button" aria-label={`${what}: ${n.label}`} aria-pressed={data.selected} onClick={() => actions.select('node', n.id)}>
         <span className="gnode-kind">{n.kind === 'other-tenant' ? 'other tenant (hidden)' : 'outside the cluster'}</span>
         <span className="gnode-title">{n.label}</span>
@@ -97,24 +87,4 @@ const EndpointNode = memo(function EndpointNode({ data }: NodeProps<Node<FlowNod
   );
 });
 
-export const VERDICT_MARK: Record<string, string> = { allowed: '', denied: '✕', dropped: '⊘', mixed: '!' };
-
-const TrafficEdge = memo(function TrafficEdge({ id, sourceX, sourceY, targetX, targetY, data }: EdgeProps<Edge<FlowEdgeData>>) {
-  const e = data!.edge;
-  const [path, lx, ly] = getStraightPath({ sourceX, sourceY, targetX, targetY });
-  const width = Math.min(6, 1.2 + Math.log10(1 + e.perSecond));
-  const mark = VERDICT_MARK[e.verdict];
-  return (
-    <g className={`gedge mtls-${e.mtls} verdict-${e.verdict}${data!.selected ? ' selected' : ''}${data!.dimmed ? ' dimmed' : ''}`} data-edge-id={id}>
-      <BaseEdge id={id} path={path} style={{ strokeWidth: width }} markerEnd="url(#verity-arrow)" interactionWidth={12} />
-      {mark && (
-        <text x={lx} y={ly} className="gedge-mark" textAnchor="middle" dominantBaseline="central">
-          {mark}
-        </text>
-      )}
-    </g>
-  );
-});
-
 export const nodeTypes = { workload: WorkloadNode, group: GroupNode, box: BoxNode, endpoint: EndpointNode };
-export const edgeTypes = { traffic: TrafficEdge };

@@ -1,65 +1,82 @@
 'use client';
-// The traffic graph screen: filters and posture banner, the graph (React Flow with level of
-// detail, layouts from the database or the worker, edges hidden while the view moves), the
-// legend, and the side panel. Filters, level of detail and selection live in the URL.
+// The traffic graph screen: filters and posture banner, the graph (React Flow nodes with level
+// of detail, edges in one canvas layer hidden while the view moves, layouts from the database
+// or a provisional grid that the worker's elk layout replaces), the legend, and the side
+// panel. Filters, level of detail and selection live in the URL.
 import '@xyflow/react/dist/style.css';
 import './graph.css';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { ReactFlow, ReactFlowProvider, Background, Controls, useReactFlow } from '@xyflow/react';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { ReactFlow, ReactFlowProvider, Controls, getViewportForBounds, useReactFlow, type Viewport } from '@xyflow/react';
+import { usePathname, useSearchParams } from 'next/navigation';
+import { use, useCallback, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type MouseEvent as ReactMouseEvent } from 'react';
 import { useTRPC } from '@/components/providers/trpc';
 import { Empty, ErrorText, Loading } from '@/components/ui/status';
-import { composeEdges, composeNodes, type StoredLayout } from './compose';
-import { GraphActionsContext, edgeTypes, nodeTypes, type GraphActions } from './flow-parts';
+import { composeNodes, composeSegments, nearestSegment, type DrawnEdge, type GraphData, type StoredLayout } from './compose';
+import { EdgeLayer, MTLS_STYLE, VERDICT_COLOUR, type EdgeLayerControl } from './edge-layer';
+import { GraphActionsContext, nodeTypes, type GraphActions } from './flow-parts';
 import { SidePanel } from './side-panel';
 import { useLayouts } from './use-layouts';
-import { readUrlState, writeUrlState, type GraphUrlState } from './url-state';
+import type { GraphResult } from '@/server/services/graph/read-graph';
+import { graphQueryInput, readUrlState, writeUrlState, type GraphQueryInput, type GraphUrlState } from './url-state';
 
 declare global {
   interface Window {
+    /** When the first complete picture was on screen (navigation-relative ms), for the benchmark. */
     __graphRendered?: { at: number; nodes: number; edges: number };
   }
 }
 
-export function GraphView() {
+/** What the page computed on the server for the URL it was asked for. */
+export interface InitialGraph {
+  input: GraphQueryInput;
+  data: GraphResult;
+  at: number;
+}
+
+const noSubscription = () => () => {};
+
+export function GraphView({ initial }: { initial?: Promise<InitialGraph | null> }) {
+  // Drawn in the browser only: the canvas needs its size, and times and numbers are in the reader's locale.
+  const mounted = useSyncExternalStore(noSubscription, () => true, () => false);
+  if (!mounted) return <Loading what="the traffic graph" />;
   return (
     <ReactFlowProvider>
-      <GraphScreen />
+      <GraphScreen initial={initial} />
     </ReactFlowProvider>
   );
+}
+
+/** hh:mm:ss local time. Not toLocaleTimeString: its first call loads locale data for ~150 ms, in the way of the first picture. */
+function clock(ms: number): string {
+  const t = new Date(ms);
+  return [t.getHours(), t.getMinutes(), t.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
 function toggle<T>(list: T[], v: T): T[] {
   return list.includes(v) ? list.filter((x) => x !== v) : [...list, v];
 }
 
-function GraphScreen() {
+function GraphScreen({ initial }: { initial?: Promise<InitialGraph | null> }) {
   const trpc = useTRPC();
-  const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
   const state = useMemo(() => readUrlState(new URLSearchParams(params.toString())), [params]);
-  const setState = useCallback((next: Partial<GraphUrlState>) => router.replace(`${pathname}${writeUrlState({ ...state, ...next })}`, { scroll: false }), [router, pathname, state]);
+  // The URL changes in place (Next keeps useSearchParams in step): no server round trip, the
+  // graph query below fetches what the new state needs.
+  const setState = useCallback((next: Partial<GraphUrlState>) => window.history.replaceState(null, '', `${pathname}${writeUrlState({ ...state, ...next })}`), [pathname, state]);
 
-  const input = {
-    ...(state.cluster ? { clusterId: state.cluster } : {}),
-    range: state.range,
-    ...(state.range === 'custom' && state.from ? { from: new Date(state.from) } : {}),
-    ...(state.range === 'custom' && state.to ? { to: new Date(state.to) } : {}),
-    ...(state.tenants.length ? { tenants: state.tenants } : {}),
-    ...(state.namespaces.length ? { namespaces: state.namespaces } : {}),
-    ...(state.mtls.length ? { mtls: state.mtls } : {}),
-    ...(state.verdicts.length ? { verdicts: state.verdicts } : {}),
-    ...(state.strict ? { strict: true } : {}),
-    ...(state.level ? { level: state.level } : {}),
-    ...(state.open.length ? { open: state.open } : {}),
-  };
-  const graph = useQuery(trpc.graph.read.queryOptions(input, { refetchInterval: 15_000, placeholderData: (prev) => prev }));
+  // The page asked the server for the graph while this code was on its way: used when it is
+  // for the same input, so the first picture needs no request of its own.
+  const first = initial ? use(initial) : null;
+  const input = graphQueryInput(state);
+  const seeded = first && JSON.stringify(first.input) === JSON.stringify(input) ? first : null;
+  const graph = useQuery(trpc.graph.read.queryOptions(input, { refetchInterval: 15_000, placeholderData: (prev) => prev, ...(seeded ? { initialData: seeded.data, initialDataUpdatedAt: seeded.at } : {}) }));
   const save = useMutation(trpc.graph.saveLayout.mutationOptions());
   const clusterId = graph.data?.cluster?.id ?? null;
   const saveLayout = useCallback((key: string, layout: StoredLayout) => clusterId && save.mutate({ clusterId, key, layout }), [clusterId, save]);
-  const layout = useLayouts(graph.data ?? null, saveLayout);
+  const [drawn, setDrawn] = useState(false);
+  const onDrawn = useCallback(() => setDrawn(true), []);
+  const layout = useLayouts(graph.data ?? null, saveLayout, drawn);
 
   const actions: GraphActions = useMemo(
     () => ({
@@ -80,10 +97,11 @@ function GraphScreen() {
   );
 
   const [search, setSearch] = useState('');
+  const [searching, setSearching] = useState(false);
   const focus = (workloadId: string) => {
-    const w = graph.data?.workloads.find((x) => x.id === workloadId);
+    const w = graph.data?.workloads.find((x) => `w:${x}` === workloadId);
     if (!w) return;
-    const nsId = `ns:${w.namespace}`;
+    const nsId = `ns:${w.split('/')[0]}`;
     const visible = graph.data?.nodes.some((n) => n.id === workloadId);
     setState({ sel: `node:${workloadId}`, open: visible ? state.open : [...new Set([...state.open, nsId, ...(graph.data?.level === 'tenant' ? [graph.data.nodes.find((n) => n.id === nsId)?.parentId ?? ''] : [])].filter(Boolean))] });
   };
@@ -104,7 +122,7 @@ function GraphScreen() {
         {heading}
         <span className="spacer" />
         <span className="small muted" role="status" aria-live="polite">
-          {graph.isFetching ? 'Refreshing…' : `Updated ${new Date(graph.dataUpdatedAt).toLocaleTimeString()}`} · refreshes every 15 s
+          {graph.isFetching ? 'Refreshing…' : `Updated ${clock(graph.dataUpdatedAt)}`} · refreshes every 15 s
         </span>
       </div>
       {graph.error && <ErrorText error={graph.error} />}
@@ -166,20 +184,22 @@ function GraphScreen() {
             list="graph-workloads"
             value={search}
             placeholder="namespace/name"
+            onFocus={() => setSearching(true)}
             onChange={(e) => {
               setSearch(e.target.value);
-              const hit = d.workloads.find((w) => `${w.namespace}/${w.name}` === e.target.value);
-              if (hit) focus(hit.id);
+              const hit = d.workloads.find((w) => w === e.target.value);
+              if (hit) focus(`w:${hit}`);
             }}
             onKeyDown={(e) => {
               if (e.key !== 'Enter') return;
               const needle = search.toLowerCase();
-              const hit = d.workloads.find((w) => `${w.namespace}/${w.name}`.toLowerCase().includes(needle));
-              if (hit) focus(hit.id);
+              const hit = d.workloads.find((w) => w.toLowerCase().includes(needle));
+              if (hit) focus(`w:${hit}`);
             }}
           />
+          {/* Filled once someone searches: thousands of options cost the first picture otherwise. */}
           <datalist id="graph-workloads">
-            {d.workloads.slice(0, 3000).map((w) => <option key={w.id} value={`${w.namespace}/${w.name}`} />)}
+            {searching && d.workloads.slice(0, 3000).map((w) => <option key={w} value={w} />)}
           </datalist>
         </label>
         <label>
@@ -212,7 +232,7 @@ function GraphScreen() {
         <Empty>Nothing matches these filters in this range.</Empty>
       ) : (
         <div className="graph-body">
-          <Canvas layout={layout} selected={state.sel ?? null} selectedEdge={selectedEdge} layoutError={layout.error} />
+          <Canvas data={d} layout={layout} selected={state.sel ?? null} selectedEdge={selectedEdge} onDrawn={onDrawn} />
           {state.sel && <SidePanel clusterId={d.cluster.id} state={state} select={actions.select} close={() => setState({ sel: undefined })} />}
         </div>
       )}
@@ -222,8 +242,9 @@ function GraphScreen() {
   );
 }
 
-function Canvas({ layout, selected, selectedEdge, layoutError }: { layout: ReturnType<typeof useLayouts>; selected: string | null; selectedEdge: string | null; layoutError: string | null }) {
-  const data = layout.data!;
+const NO_EDGES: never[] = [];
+
+function Canvas({ data, layout, selected, selectedEdge, onDrawn }: { data: GraphData; layout: ReturnType<typeof useLayouts>; selected: string | null; selectedEdge: string | null; onDrawn: () => void }) {
   const selectedNode = selected?.startsWith('node:') ? selected.slice(5) : null;
   const focusIds = useMemo(() => {
     if (!selectedNode) return null;
@@ -231,96 +252,155 @@ function Canvas({ layout, selected, selectedEdge, layoutError }: { layout: Retur
     for (const e of data.edges) if (e.source === selectedNode || e.target === selectedNode) ids.add(e.source).add(e.target);
     return ids;
   }, [data.edges, selectedNode]);
-  const nodes = useMemo(() => (layout.ready ? composeNodes(data, selectedNode, focusIds) : []), [data, layout.ready, selectedNode, focusIds]);
-  const edges = useMemo(() => (layout.ready ? composeEdges(data.edges, selectedEdge, focusIds) : []), [data.edges, layout.ready, selectedEdge, focusIds]);
-  const [moving, setMoving] = useState(false);
+  const composed = useMemo(() => composeNodes(data, layout.layouts, selectedNode, focusIds), [data, layout.layouts, selectedNode, focusIds]);
+  const segments = useMemo(() => composeSegments(data.edges, composed.rects, selectedEdge, focusIds), [data.edges, composed.rects, selectedEdge, focusIds]);
   const rf = useReactFlow();
   const actions = useContext(GraphActionsContext);
-  const fitted = useRef(false);
+  const box = useRef<HTMLDivElement>(null);
+  const edgeLayer = useRef<EdgeLayerControl | null>(null);
+
+  // The first viewport fits the picture, computed before React Flow mounts: nothing waits for
+  // measuring, nothing is drawn twice.
+  const [initial, setInitial] = useState<Viewport | null>(null);
+  useLayoutEffect(() => {
+    if (initial || !box.current) return;
+    const { clientWidth: w, clientHeight: h } = box.current;
+    setInitial(getViewportForBounds(composed.bounds, w, h, MIN_ZOOM, MAX_ZOOM, 0.08));
+  }, [initial, composed.bounds]);
+  const [ready, setReady] = useState(false);
   useEffect(() => {
-    if (!layout.ready || nodes.length === 0) return;
-    if (!fitted.current) {
-      fitted.current = true;
-      requestAnimationFrame(() => {
-        void rf.fitView({ padding: 0.08, duration: 0 });
-        requestAnimationFrame(() => setTimeout(() => { window.__graphRendered = { at: performance.now(), nodes: nodes.length, edges: edges.length }; document.querySelector('.graph-canvas')?.setAttribute('data-ready', 'true'); }, 0));
-      });
-    }
-  }, [layout.ready, nodes.length, edges.length, rf]);
+    if (!initial || ready) return;
+    // Taken in the task after the frame that shows nodes and edges has been painted.
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          window.__graphRendered ??= { at: performance.now(), nodes: composed.nodes.length, edges: segments.length };
+          setReady(true);
+          onDrawn();
+        }, 0),
+      ),
+    );
+  }, [initial, ready, composed.nodes.length, segments.length, onDrawn]);
+
+  // elk's layout replacing the provisional grid: nodes glide to their places, edges follow,
+  // and the view fits the new picture unless someone has already moved it or picked something.
+  const touched = useRef(false);
+  if (selected) touched.current = true;
+  const bounds = useRef(composed.bounds);
+  bounds.current = composed.bounds;
   useEffect(() => {
-    if (selectedNode && layout.ready && nodes.some((n) => n.id === selectedNode && n.type === 'workload')) void rf.fitView({ nodes: [{ id: selectedNode }], maxZoom: 1.2, duration: 300, padding: 0.6 });
-  }, [selectedNode, layout.ready, nodes, rf]);
+    if (!layout.refinedAt || !box.current) return;
+    const el = box.current;
+    el.classList.add('relayout');
+    edgeLayer.current?.hideFor(450);
+    if (!touched.current) void rf.setViewport(getViewportForBounds(bounds.current, el.clientWidth, el.clientHeight, MIN_ZOOM, MAX_ZOOM, 0.08), { duration: 400 });
+    const t = setTimeout(() => el.classList.remove('relayout'), 450);
+    return () => clearTimeout(t);
+  }, [layout.refinedAt, rf]);
+
+  useEffect(() => {
+    if (selectedNode && ready && composed.nodes.some((n) => n.id === selectedNode && n.type === 'workload')) void rf.fitView({ nodes: [{ id: selectedNode }], maxZoom: 1.2, duration: 300, padding: 0.6 });
+  }, [selectedNode, ready, composed.nodes, rf]);
+
+  // Edges are not DOM elements: clicks and hovers on the background find the nearest one.
+  const edgeAt = (e: ReactMouseEvent) => {
+    const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+    return nearestSegment(segments, p, 6 / rf.getZoom());
+  };
+  const hovered = useRef<string | null>(null);
+  const onPaneMouseMove = (e: ReactMouseEvent) => {
+    const hit = edgeAt(e);
+    const pane = e.currentTarget as HTMLElement;
+    if ((hit?.id ?? null) === hovered.current) return;
+    hovered.current = hit?.id ?? null;
+    pane.style.cursor = hit ? 'pointer' : '';
+    if (hit) pane.title = `${label(hit.source)} → ${label(hit.target)}: ${hit.edge.mtls}, ${hit.edge.verdict}, ${hit.edge.total.toLocaleString()} connections`;
+    else pane.removeAttribute('title');
+  };
 
   return (
-    <div className={`graph-canvas${moving ? ' moving' : ''}`} aria-label="Traffic graph" role="region" data-ready={layout.ready && nodes.length > 0 ? 'true' : 'false'}>
-      {!layout.ready && !layoutError && <p className="graph-overlay" role="status">Laying out the graph…</p>}
-      {layoutError && <p className="graph-overlay error" role="alert">{layoutError}</p>}
-      <svg width="0" height="0" aria-hidden="true" style={{ position: 'absolute' }}>
-        <defs>
-          <marker id="verity-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-            <path d="M 0 0 L 10 5 L 0 10 z" className="arrow-head" />
-          </marker>
-        </defs>
-      </svg>
-      <ReactFlow
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        minZoom={0.02}
-        maxZoom={2.5}
-        onlyRenderVisibleElements
-        nodesDraggable={false}
-        nodesConnectable={false}
-        elementsSelectable={false}
-        edgesFocusable={false}
-        onEdgeClick={(_, e) => actions.select('edge', `${e.source}|${e.target}`)}
-        onMoveStart={() => setMoving(true)}
-        onMoveEnd={() => setMoving(false)}
-        proOptions={{ hideAttribution: true }}
-      >
-        <Background gap={24} size={1} />
-        <Controls showInteractive={false} />
-      </ReactFlow>
+    <div ref={box} className="graph-canvas" aria-label="Traffic graph" role="region" data-ready={ready ? 'true' : 'false'}>
+      {layout.refining && !layout.error && <p className="graph-overlay small" role="status">Laying out the graph (a simple grid until then)…</p>}
+      {layout.error && <p className="graph-overlay error" role="alert">{layout.error}</p>}
+      {initial && (
+        <ReactFlow
+          nodes={composed.nodes}
+          edges={NO_EDGES}
+          nodeTypes={nodeTypes}
+          defaultViewport={initial}
+          minZoom={MIN_ZOOM}
+          maxZoom={MAX_ZOOM}
+          // Culling pays only when there are many nodes: below that it re-renders on every frame of a pan for nothing.
+          onlyRenderVisibleElements={composed.nodes.length > 400}
+          nodesDraggable={false}
+          nodesConnectable={false}
+          elementsSelectable={false}
+          edgesFocusable={false}
+          onMoveStart={(event) => {
+            if (event) touched.current = true;
+            edgeLayer.current?.moveStart();
+          }}
+          onMoveEnd={() => edgeLayer.current?.moveEnd()}
+          onPaneClick={(e) => {
+            const hit = edgeAt(e);
+            if (hit) actions.select('edge', `${hit.source}|${hit.target}`);
+          }}
+          onPaneMouseMove={onPaneMouseMove}
+          proOptions={{ hideAttribution: true }}
+        >
+          <EdgeLayer segments={segments} control={edgeLayer} />
+          <Controls showInteractive={false} />
+        </ReactFlow>
+      )}
     </div>
   );
 }
+
+const MIN_ZOOM = 0.02;
+const MAX_ZOOM = 2.5;
+const label = (id: string) => id.replace(/^(w|ns|t|ext):/, '');
 
 function Legend() {
   return (
     <section className="legend" aria-label="Legend">
       <h2 className="sr-only">Legend</h2>
       <ul>
-        <li><svg width="44" height="10" aria-hidden="true"><line x1="0" y1="5" x2="44" y2="5" className="lg mtls-mutual" /></svg> solid line: all mutual TLS</li>
-        <li><svg width="44" height="10" aria-hidden="true"><line x1="0" y1="5" x2="44" y2="5" className="lg mtls-mixed" /></svg> dash-dot: mixed (some plaintext)</li>
-        <li><svg width="44" height="10" aria-hidden="true"><line x1="0" y1="5" x2="44" y2="5" className="lg mtls-plaintext" /></svg> dashed: plaintext</li>
-        <li><svg width="44" height="10" aria-hidden="true"><line x1="0" y1="5" x2="44" y2="5" className="lg mtls-unknown" /></svg> dotted: not known (denied before a handshake, or outside the mesh)</li>
-        <li><span className="lg-mark">(no mark)</span> allowed · <span className="lg-mark denied">✕</span> denied by policy · <span className="lg-mark dropped">⊘</span> dropped · <span className="lg-mark mixed">!</span> some denied or dropped</li>
+        {(['mutual', 'mixed', 'plaintext', 'unknown'] as const).map((m) => (
+          <li key={m}>
+            <svg width="44" height="10" aria-hidden="true"><line x1="0" y1="5" x2="44" y2="5" stroke={MTLS_STYLE[m]!.colour} strokeWidth={2} strokeDasharray={MTLS_STYLE[m]!.dash.join(' ') || undefined} /></svg> {MTLS_STYLE[m]!.words}
+          </li>
+        ))}
+        <li><span className="lg-mark">(no mark)</span> allowed · <span className="lg-mark" style={{ color: VERDICT_COLOUR.denied }}>✕</span> denied by policy · <span className="lg-mark" style={{ color: VERDICT_COLOUR.dropped }}>⊘</span> dropped · <span className="lg-mark mixed">!</span> some denied or dropped</li>
         <li>Thicker line: more connections per second. <span className="flag strict">⚠ plaintext on STRICT</span> marks a workload that receives plaintext on a STRICT port.</li>
       </ul>
     </section>
   );
 }
 
-function GraphAsList({ nodes, edges, select }: { nodes: { id: string; label: string; kind: string }[]; edges: { id: string; source: string; target: string; mtls: string; verdict: string; counts: { total: number } }[]; select: GraphActions['select'] }) {
-  const label = new Map(nodes.map((n) => [n.id, n.kind === 'workload' ? n.id.slice(2) : n.label]));
+function GraphAsList({ nodes, edges, select }: { nodes: { id: string; label: string; kind: string }[]; edges: DrawnEdge[]; select: GraphActions['select'] }) {
+  // Rendered when opened: hundreds of rows in a closed <details> would cost the first picture.
+  const [open, setOpen] = useState(false);
+  const names = useMemo(() => new Map(nodes.map((n) => [n.id, n.kind === 'workload' ? n.id.slice(2) : n.label])), [nodes]);
   return (
-    <details className="graph-list">
+    <details className="graph-list" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>The graph as a list ({nodes.length} nodes, {edges.length} edges)</summary>
-      <table className="small">
-        <thead><tr><th scope="col">From</th><th scope="col">To</th><th scope="col">mTLS</th><th scope="col">verdict</th><th scope="col">connections</th></tr></thead>
-        <tbody>
-          {edges.slice(0, 500).map((e) => (
-            <tr key={e.id}>
-              <td><button type="button" className="link" onClick={() => select('node', e.source)}>{label.get(e.source)}</button></td>
-              <td><button type="button" className="link" onClick={() => select('node', e.target)}>{label.get(e.target)}</button></td>
-              <td>{e.mtls}</td>
-              <td><button type="button" className="link" onClick={() => select('edge', `${e.source}|${e.target}`)}>{e.verdict}</button></td>
-              <td>{e.counts.total.toLocaleString()}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {open && (
+        <table className="small">
+          <thead><tr><th scope="col">From</th><th scope="col">To</th><th scope="col">mTLS</th><th scope="col">verdict</th><th scope="col">connections</th></tr></thead>
+          <tbody>
+            {edges.slice(0, 500).map((e) => (
+              <tr key={e.id}>
+                <td><button type="button" className="link" onClick={() => select('node', e.source)}>{names.get(e.source)}</button></td>
+                <td><button type="button" className="link" onClick={() => select('node', e.target)}>{names.get(e.target)}</button></td>
+                <td>{e.mtls}</td>
+                <td><button type="button" className="link" onClick={() => select('edge', `${e.source}|${e.target}`)}>{e.verdict}</button></td>
+                <td>{e.total.toLocaleString()}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {open && edges.length > 500 && <p className="small muted">The first 500 of {edges.length.toLocaleString()} edges; filter or collapse to see others.</p>}
     </details>
   );
 }

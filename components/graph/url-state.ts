@@ -53,3 +53,29 @@ export function writeUrlState(s: GraphUrlState): string {
   const q = p.toString();
   return q ? `?${q}` : '';
 }
+
+/** The custom range's ends: the inputs say UTC, so they are read as UTC whatever the browser's zone. */
+export function rangeInput(s: Pick<GraphUrlState, 'range' | 'from' | 'to'>): { range: GraphUrlState['range']; from?: Date; to?: Date } {
+  const utc = (v: string) => new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+  return {
+    range: s.range,
+    ...(s.range === 'custom' && s.from ? { from: utc(s.from) } : {}),
+    ...(s.range === 'custom' && s.to ? { to: utc(s.to) } : {}),
+  };
+}
+
+/** graph.read's input for a URL state: built the same way by the page on the server and in the browser. */
+export function graphQueryInput(s: GraphUrlState) {
+  return {
+    ...(s.cluster ? { clusterId: s.cluster } : {}),
+    ...rangeInput(s),
+    ...(s.tenants.length ? { tenants: s.tenants } : {}),
+    ...(s.namespaces.length ? { namespaces: s.namespaces } : {}),
+    ...(s.mtls.length ? { mtls: s.mtls } : {}),
+    ...(s.verdicts.length ? { verdicts: s.verdicts } : {}),
+    ...(s.strict ? { strict: true } : {}),
+    ...(s.level ? { level: s.level } : {}),
+    ...(s.open.length ? { open: s.open } : {}),
+  };
+}
+export type GraphQueryInput = ReturnType<typeof graphQueryInput>;

@@ -192,6 +192,45 @@ describe('layout composition', () => {
   });
 });
 
+describe('placements drawn before any layout exists', () => {
+  it('puts items in a grid about as wide as asked, in order, without overlaps', async () => {
+    const { gridPlacement } = await import('./compose-layout');
+    const ids = Array.from({ length: 10 }, (_, i) => `n${i}`);
+    const g = gridPlacement(ids, { width: 100, height: 40 }, { origin: { x: 16, y: 38 }, gap: { x: 20, y: 20 }, padding: 16, aspect: 2 });
+    expect(g.positions.n0).toEqual({ x: 16, y: 38 });
+    expect(g.positions.n1).toEqual({ x: 136, y: 38 });
+    const cols = new Set(Object.values(g.positions).map((p) => p.x)).size;
+    const rows = new Set(Object.values(g.positions).map((p) => p.y)).size;
+    expect(cols * rows).toBeGreaterThanOrEqual(10);
+    expect(g.width / g.height).toBeGreaterThan(1);
+    expect(g.width).toBe(16 + cols * 120 - 20 + 16);
+    expect(gridPlacement([], { width: 100, height: 40 }, { origin: { x: 16, y: 38 }, gap: { x: 20, y: 20 }, padding: 16 })).toEqual({ positions: {}, width: 32, height: 54 });
+  });
+
+  it('packs boxes of different sizes into rows, wrapping before the picture gets too wide', async () => {
+    const { shelfPlacement } = await import('./compose-layout');
+    const boxes = [
+      { id: 'a', width: 400, height: 200 },
+      { id: 'b', width: 400, height: 100 },
+      { id: 'c', width: 400, height: 300 },
+      { id: 'd', width: 100, height: 50 },
+    ];
+    const out = shelfPlacement(boxes, 50, 3);
+    expect(out.positions.a).toEqual({ x: 0, y: 0 });
+    expect(out.positions.b).toEqual({ x: 450, y: 0 });
+    // The next row starts below the tallest box of the first.
+    expect(out.positions.c).toEqual({ x: 0, y: 250 });
+    expect(out.positions.d).toEqual({ x: 450, y: 250 });
+    expect(out).toMatchObject({ width: 850, height: 550 });
+    for (const x of boxes) for (const y of boxes) {
+      if (x.id >= y.id) continue;
+      const p = out.positions[x.id]!;
+      const q = out.positions[y.id]!;
+      expect(p.x + x.width <= q.x || q.x + y.width <= p.x || p.y + x.height <= q.y || q.y + y.height <= p.y).toBe(true);
+    }
+  });
+});
+
 describe('overlap resolution', () => {
   it('moves overlapping boxes down and leaves separate ones alone', async () => {
     const { resolveOverlaps } = await import('./compose-layout');

@@ -78,3 +78,56 @@ export function resolveOverlaps(boxes: readonly Box[], gap = 30): Map<string, Po
   }
   return new Map(placed.map((b) => [b.id, { x: b.x, y: b.y }]));
 }
+
+export interface Placement {
+  positions: Record<string, Point>;
+  width: number;
+  height: number;
+}
+
+/**
+ * Items in rows and columns, in the order given, the grid about `aspect` times as wide as it
+ * is tall; `origin` is the top-left of the first item and `padding` is added on the right and
+ * at the bottom of the returned size. Cheap and deterministic: the picture the graph draws at
+ * once when no layout is stored yet.
+ */
+export function gridPlacement(ids: readonly string[], item: Size, o: { origin: Point; gap: { x: number; y: number }; padding: number; aspect?: number }): Placement {
+  const positions: Record<string, Point> = {};
+  if (ids.length === 0) return { positions, width: o.origin.x + o.padding, height: o.origin.y + o.padding };
+  const cw = item.width + o.gap.x;
+  const ch = item.height + o.gap.y;
+  const cols = Math.max(1, Math.min(ids.length, Math.ceil(Math.sqrt((ids.length * (o.aspect ?? 1.6) * ch) / cw))));
+  ids.forEach((id, i) => {
+    positions[id] = { x: o.origin.x + (i % cols) * cw, y: o.origin.y + Math.floor(i / cols) * ch };
+  });
+  const rows = Math.ceil(ids.length / cols);
+  return { positions, width: o.origin.x + cols * cw - o.gap.x + o.padding, height: o.origin.y + rows * ch - o.gap.y + o.padding };
+}
+
+/**
+ * Boxes of different sizes in rows (left to right, wrapping at a width that makes the whole
+ * about `aspect` times as wide as tall), in the order given; each row as tall as its tallest box.
+ */
+export function shelfPlacement(boxes: readonly (Size & { id: string })[], gap: number, aspect = 1.6): Placement {
+  const positions: Record<string, Point> = {};
+  if (boxes.length === 0) return { positions, width: 0, height: 0 };
+  const area = boxes.reduce((a, b) => a + (b.width + gap) * (b.height + gap), 0);
+  const widest = Math.max(...boxes.map((b) => b.width));
+  const rowWidth = Math.max(widest, Math.sqrt(area * aspect));
+  let x = 0;
+  let y = 0;
+  let rowHeight = 0;
+  let width = 0;
+  for (const b of boxes) {
+    if (x > 0 && x + b.width > rowWidth) {
+      y += rowHeight + gap;
+      x = 0;
+      rowHeight = 0;
+    }
+    positions[b.id] = { x, y };
+    x += b.width + gap;
+    rowHeight = Math.max(rowHeight, b.height);
+    width = Math.max(width, x - gap);
+  }
+  return { positions, width, height: y + rowHeight };
+}

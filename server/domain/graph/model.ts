@@ -75,6 +75,12 @@ export interface GraphEdge {
   members: number;
 }
 
+/** What the browser needs to draw an edge; its side panel asks for the rest (graph.edge). */
+export type DrawnEdge = Pick<GraphEdge, 'id' | 'source' | 'target' | 'mtls' | 'verdict' | 'perSecond' | 'plaintextOnStrict' | 'members'> & {
+  /** Connections over the range. */
+  total: number;
+};
+
 export interface GraphNode {
   id: string;
   kind: NodeKind;

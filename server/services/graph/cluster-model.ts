@@ -81,29 +81,80 @@ export interface RangeQuery {
   to: Date;
 }
 
-/** Flow rows summed over the range; row-level security keeps flows with neither end visible out. */
+/**
+ * Flow rows summed over the range; row-level security keeps flows with neither end visible out.
+ * The rows come back as one JSON text: thousands of rows decoded field by field cost the
+ * embedded database several times what the query itself does.
+ */
 export async function readFlowAggregates(tx: Tx, q: RangeQuery): Promise<FlowAggregate[]> {
   const result = await tx.execute(sql`
-    SELECT src_namespace, src_workload, src_ip, dst_namespace, dst_workload, dst_ip, port, protocol, mtls, verdict,
-           sum(count)::float8 AS count, sum(bytes)::float8 AS bytes
-    FROM flow_minutes
-    WHERE cluster_id = ${q.clusterId} AND minute >= ${q.from.toISOString()}::timestamptz AND minute < ${q.to.toISOString()}::timestamptz
-    GROUP BY src_namespace, src_workload, src_ip, dst_namespace, dst_workload, dst_ip, port, protocol, mtls, verdict`);
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
-  return rows.map((r) => ({
-    srcNamespace: r.src_namespace as string,
-    srcWorkload: r.src_workload as string,
-    srcIp: r.src_ip as string,
-    dstNamespace: r.dst_namespace as string,
-    dstWorkload: r.dst_workload as string,
-    dstIp: r.dst_ip as string,
-    port: Number(r.port),
-    protocol: r.protocol as string,
-    mtls: r.mtls as FlowAggregate['mtls'],
-    verdict: r.verdict as FlowAggregate['verdict'],
-    count: Number(r.count),
-    bytes: Number(r.bytes),
+    SELECT coalesce(json_agg(json_build_array(src_namespace, src_workload, src_ip, dst_namespace, dst_workload, dst_ip, port, protocol, mtls, verdict, c, b)), '[]')::text AS rows
+    FROM (
+      SELECT src_namespace, src_workload, src_ip, dst_namespace, dst_workload, dst_ip, port, protocol, mtls, verdict,
+             sum(count)::float8 AS c, sum(bytes)::float8 AS b
+      FROM flow_minutes
+      WHERE cluster_id = ${q.clusterId} AND minute >= ${q.from.toISOString()}::timestamptz AND minute < ${q.to.toISOString()}::timestamptz
+      GROUP BY src_namespace, src_workload, src_ip, dst_namespace, dst_workload, dst_ip, port, protocol, mtls, verdict
+    ) AS summed`);
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { rows: string }[];
+  const list = JSON.parse(rows[0]?.rows ?? '[]') as [string, string, string, string, string, string, number, string, FlowAggregate['mtls'], FlowAggregate['verdict'], number, number][];
+  return list.map((r) => ({
+    srcNamespace: r[0],
+    srcWorkload: r[1],
+    srcIp: r[2],
+    dstNamespace: r[3],
+    dstWorkload: r[4],
+    dstIp: r[5],
+    port: r[6],
+    protocol: r[7],
+    mtls: r[8],
+    verdict: r[9],
+    count: r[10],
+    bytes: r[11],
   }));
+}
+
+/** Visible workloads' names (row-level security applies). */
+export async function readWorkloadNames(tx: Tx, clusterId: string): Promise<{ namespace: string; name: string }[]> {
+  return tx
+    .select({ namespace: inventoryObjects.namespace, name: inventoryObjects.name })
+    .from(inventoryObjects)
+    .where(and(eq(inventoryObjects.clusterId, clusterId), eq(inventoryObjects.kind, 'Workload')))
+    .orderBy(asc(inventoryObjects.namespace), asc(inventoryObjects.name));
+}
+
+/**
+ * Effective mTLS modes for the graph from every PeerAuthentication in the cluster (the
+ * mesh-wide one lives in istio-system, which a tenant cannot see, so this read runs with
+ * cluster-wide scope and returns nothing but modes). Workload labels are read only in the
+ * namespaces where a PeerAuthentication selects workloads by label.
+ */
+export async function readMtlsModes(ctx: ServiceContext, clusterId: string): Promise<(namespace: string, workload: string, port?: number) => EffectiveMtlsMode> {
+  const { peerAuthentications, labelsOf } = await inAuthScope(ctx, async (tx) => {
+    const rows = await tx
+      .select({ object: inventoryObjects.object })
+      .from(inventoryObjects)
+      .where(and(eq(inventoryObjects.clusterId, clusterId), eq(inventoryObjects.kind, 'PeerAuthentication')));
+    const peerAuthentications = rows.map((r) => readPeerAuthentication(r.object).policy).filter((p): p is PeerAuthentication => p !== null);
+    const selecting = [...new Set(peerAuthentications.filter((p) => p.selector !== null).map((p) => p.namespace))];
+    const labelled = selecting.length
+      ? await tx
+          .select({ namespace: inventoryObjects.namespace, name: inventoryObjects.name, labels: sql<unknown>`${inventoryObjects.object} -> 'labels'` })
+          .from(inventoryObjects)
+          .where(and(eq(inventoryObjects.clusterId, clusterId), eq(inventoryObjects.kind, 'Workload'), inArray(inventoryObjects.namespace, selecting)))
+      : [];
+    return { peerAuthentications, labelsOf: new Map(labelled.map((w) => [`${w.namespace}/${w.name}`, stringMap(w.labels)])) };
+  });
+  const modes = new Map<string, EffectiveMtlsMode>();
+  return (namespace, workload, port) => {
+    const key = `${namespace}/${workload}:${port ?? ''}`;
+    let m = modes.get(key);
+    if (!m) {
+      m = resolveMtls(peerAuthentications, { namespace, labels: labelsOf.get(`${namespace}/${workload}`) ?? {} }, port).mode;
+      modes.set(key, m);
+    }
+    return m;
+  };
 }
 
 export interface PolicyModel {

@@ -1,6 +1,7 @@
 // graph.read: the traffic graph of one cluster over a time range, at a level of detail,
 // with the posture banner's figures, the search index of visible workloads and the stored
-// layouts, so the browser can draw at once without waiting for a layout.
+// layouts, so the browser can draw at once without waiting for a layout. It sends what
+// drawing needs; an edge's ports and who is still plaintext come with its side panel.
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { graphLayouts, type StoredLayout } from '@/db/schema/hand-written/graph';
@@ -9,7 +10,7 @@ import {
   levelOfDetail,
   posture,
   workloadEdges,
-  type GraphEdge,
+  type DrawnEdge,
   type GraphNode,
   type Level,
   type Posture,
@@ -19,7 +20,7 @@ import { authorize } from '../authorize';
 import type { ServiceContext } from '../context';
 import { badInput, notFound } from '../errors';
 import { inScope } from '../scope';
-import { type ClusterChoice, readFlowAggregates, readPolicyModel, readVisibility, readVisibleWorkloads, visibleClusters } from './cluster-model';
+import { type ClusterChoice, readFlowAggregates, readMtlsModes, readVisibility, readWorkloadNames, visibleClusters } from './cluster-model';
 
 export const RANGES = { '5m': 5 * 60_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
 const MAX_CUSTOM_MS = 31 * 86_400_000;
@@ -64,10 +65,10 @@ export interface GraphResult {
   to: Date;
   level: Level;
   nodes: GraphNode[];
-  edges: GraphEdge[];
+  edges: DrawnEdge[];
   posture: Posture;
-  /** Every visible workload, for the search box (id, namespace, name). */
-  workloads: { id: string; namespace: string; name: string }[];
+  /** Every visible workload as "namespace/name", for the search box. */
+  workloads: string[];
   /** Whether any flow was recorded in the range (before filters). */
   hasFlows: boolean;
   layouts: Record<string, StoredLayout>;
@@ -92,7 +93,7 @@ export async function readGraph(ctx: ServiceContext, rawInput: GraphQuery | unde
     if (input.clusterId && !cluster) throw notFound('Cluster');
     if (!cluster) return { clusters, cluster: null } as const;
     const visibility = await readVisibility(tx, ctx, cluster.id);
-    const workloads = await readVisibleWorkloads(tx, cluster.id);
+    const workloads = await readWorkloadNames(tx, cluster.id);
     const rows = await readFlowAggregates(tx, { clusterId: cluster.id, ...range });
     return { clusters, cluster, visibility, workloads, rows } as const;
   });
@@ -101,8 +102,8 @@ export async function readGraph(ctx: ServiceContext, rawInput: GraphQuery | unde
     return { clusters: scoped.clusters, cluster: null, tenants: [], namespaces: [], ...range, level: 'workload', nodes: [], edges: [], posture: empty, workloads: [], hasFlows: false, layouts: {}, groupLayoutKey: 'groups:none' };
   }
   const { cluster, visibility, workloads, rows } = scoped;
-  const model = await readPolicyModel(ctx, cluster.id);
-  const all = workloadEdges(rows, visibility, (ns, wl, port) => model.modeOf(ns, wl, port));
+  const modeOf = await readMtlsModes(ctx, cluster.id);
+  const all = workloadEdges(rows, visibility, (ns, wl, port) => modeOf(ns, wl, port));
   const filters = { tenants: input.tenants, namespaces: input.namespaces, mtls: input.mtls, verdicts: input.verdicts, strictViolations: input.strict };
   const kept = filterEdges(all, filters, visibility);
   const rangeSeconds = (range.to.getTime() - range.from.getTime()) / 1000;
@@ -125,9 +126,9 @@ export async function readGraph(ctx: ServiceContext, rawInput: GraphQuery | unde
     ...range,
     level: graph.level,
     nodes: graph.nodes,
-    edges: graph.edges,
+    edges: graph.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, mtls: e.mtls, verdict: e.verdict, perSecond: Number(e.perSecond.toPrecision(4)), plaintextOnStrict: e.plaintextOnStrict, members: e.members, total: e.counts.total })),
     posture: posture(all),
-    workloads: workloads.map((w) => ({ id: `w:${w.namespace}/${w.name}`, namespace: w.namespace, name: w.name })),
+    workloads: workloads.map((w) => `${w.namespace}/${w.name}`),
     hasFlows: rows.length > 0,
     layouts: Object.fromEntries(layoutRows.map((r) => [r.key, r.positions])),
     groupLayoutKey: group.key,
