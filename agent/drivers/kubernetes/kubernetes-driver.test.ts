@@ -344,3 +344,48 @@ describe('watch', () => {
     await eventually(() => server.openWatches() === 0, 'watches closed');
   });
 });
+
+describe('usage from metrics.k8s.io', () => {
+  const POD_METRICS = { apiVersion: 'metrics.k8s.io/v1beta1', kind: 'PodMetrics', plural: 'pods', namespaced: true };
+
+  it('sums PodMetrics per owning workload with the same pods’ requests and limits, exactly', async () => {
+    await driver.close();
+    await server.close();
+    await startWith([...DEFAULT_RESOURCES, POD_METRICS]);
+    const metrics = (pod: string, web: Record<string, string>, proxy: Record<string, string>) => ({
+      apiVersion: 'metrics.k8s.io/v1beta1',
+      kind: 'PodMetrics',
+      metadata: { name: pod, namespace: 'payments' },
+      timestamp: '2031-03-04T12:00:00Z',
+      window: '30s',
+      containers: [
+        { name: 'web', usage: web },
+        { name: 'proxy', usage: proxy },
+      ],
+    });
+    server.put(metrics('frontend-7d9f-aaaaa', { cpu: '123456789n', memory: '100Mi' }, { cpu: '1m', memory: '20Mi' }));
+    server.put(metrics('frontend-7d9f-bbbbb', { cpu: '0.5', memory: '1Gi' }, { cpu: '2500u', memory: '4Ki' }));
+    await driver.snapshot();
+    const sample = await driver.sampleUsage!(new Date('2031-03-04T12:00:00Z'));
+    const frontend = sample.workloads.find((w) => w.workload === 'frontend')!;
+    // 123456789n + 1m + 0.5 + 2500u = 0.626956789 cores, kept in nanocores; memory in Ki (the first value was binary).
+    expect(frontend).toEqual({
+      minute: '2031-03-04T12:00:00.000Z',
+      namespace: 'payments',
+      workload: 'frontend',
+      kind: 'Deployment',
+      replicas: 2,
+      usage: { cpu: '626956789n', memory: `${(100 * 2 ** 20 + 20 * 2 ** 20 + 2 ** 30 + 4 * 1024) / 1024}Ki` },
+      requests: { cpu: '700m', memory: '384Mi' },
+      limits: { cpu: '2', memory: '512Mi' },
+    });
+    expect(sample.quotas).toEqual([{ minute: '2031-03-04T12:00:00.000Z', namespace: 'payments', name: 'compute', hard: { 'requests.cpu': '4' }, used: { 'requests.cpu': '700m' } }]);
+  });
+
+  it('without metrics-server sends quotas only', async () => {
+    await driver.snapshot();
+    const sample = await driver.sampleUsage!(new Date('2031-03-04T12:00:00Z'));
+    expect(sample.workloads).toEqual([]);
+    expect(sample.quotas).toHaveLength(1);
+  });
+});

@@ -3,7 +3,8 @@
 // the API server answered (including its Audit-Id).
 import { ApiException, KubeConfig, PatchStrategy, Watch } from '@kubernetes/client-node';
 import type { BundleOperation, InventoryItem, InventoryKind, InventoryRef, ObjectRef, OperationResult } from '../../protocol/messages';
-import { refOfOperation, type ClusterDriver, type InventoryDelta, type LiveVersion } from '../cluster-driver';
+import { refOfOperation, type ClusterDriver, type InventoryDelta, type LiveVersion, type UsageSample } from '../cluster-driver';
+import { type PodMetricsLike, quotaSamples, sumPodMetrics } from './sum-pod-metrics';
 import { deriveWorkloads, workloadId, workloadItem, type OwnerIndex, type OwnerRef, type PodLike, ownerOfController } from './derive-workloads';
 import { auditIdOf, RawObjectApi, toWireObject, type RawObject } from './object-client';
 import { collectionPath, CORE_KINDS, PEER_AUTHENTICATION_VERSIONS, type ResourceKind } from './resource-kinds';
@@ -93,6 +94,9 @@ function statusCodeOf(err: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/** Listed like a kind, never part of the inventory (the key is only for the list helper's type). */
+const POD_METRICS: ResourceKind = { key: 'Pod', apiVersion: 'metrics.k8s.io/v1beta1', kind: 'PodMetrics', plural: 'pods', namespaced: true, internal: true };
+
 /** The resource is not served: its group is absent (404 on discovery) or the group lacks the kind. */
 function isNotServed(err: unknown): boolean {
   return statusCodeOf(err) === 404 || (err instanceof Error && err.message.startsWith('Unrecognized API version and kind'));
@@ -126,6 +130,7 @@ class KubernetesDriver implements ClusterDriver {
   private workloads = new Map<string, InventoryItem>();
   private listVersions = new Map<Key, string>();
   private stopWatches: Array<() => void> = [];
+  private metricsMissing = false;
 
   constructor(private readonly kc: KubeConfig, opts: KubernetesDriverOptions) {
     this.api = RawObjectApi.fromKubeConfig(kc);
@@ -409,6 +414,28 @@ class KubernetesDriver implements ClusterDriver {
     this.stopWatches.push(stop);
     start().catch((err: unknown) => fail(err instanceof Error ? err : new Error(String(err))));
     return stop;
+  }
+
+  // ---- usage -----------------------------------------------------------------------------
+
+  /**
+   * Usage now: PodMetrics from metrics.k8s.io (metrics-server) summed per workload over the
+   * pods the watches keep, and each ResourceQuota's status from the same cache. Without
+   * metrics-server there are no workload samples, only quotas (said once in the log).
+   */
+  async sampleUsage(minute: Date): Promise<UsageSample> {
+    if (!this.kinds) await this.snapshot();
+    let metrics: PodMetricsLike[] = [];
+    try {
+      metrics = (await this.listAll(POD_METRICS)).items as PodMetricsLike[];
+      this.metricsMissing = false;
+    } catch (err) {
+      if (!isNotServed(err)) throw err;
+      if (!this.metricsMissing) console.warn('[agent] metrics.k8s.io is not served (is metrics-server installed?): no workload usage, quotas only');
+      this.metricsMissing = true;
+    }
+    const quotas = [...(this.items.get('ResourceQuota')?.values() ?? [])].map((i) => i.object as Parameters<typeof quotaSamples>[0][number]);
+    return { workloads: sumPodMetrics([...this.pods.values()], this.owners, metrics, minute), quotas: quotaSamples(quotas, minute) };
   }
 
   // ---- reading live versions -------------------------------------------------------------
