@@ -106,6 +106,7 @@ export async function draftFromGraph(ctx: ServiceContext, raw: DraftFromGraphInp
       }
       case 'allow-edge':
       case 'remove-path': {
+        if (action.source === OTHER_TENANT_ID || action.target === OTHER_TENANT_ID) endOf(OTHER_TENANT_ID, [], visibility);
         const edge = flows.filter((f) => matchesEnd(action.source, f.srcNamespace, f.srcWorkload, f.srcIp, visibility) && matchesEnd(action.target, f.dstNamespace, f.dstWorkload, f.dstIp, visibility));
         const ports = uniquePorts(edge);
         if (ports.length === 0) throw badInput('action', `No connection from ${action.source} to ${action.target} was observed over ${RANGES[action.range].label}`);
