@@ -18,7 +18,7 @@ const dataDir = path.join(artifacts, 'stale-demo');
 const SECOND = { email: 'second-approver@example.test', password: 'second approver passphrase 7' };
 
 test.describe.configure({ mode: 'serial' });
-test.setTimeout(150_000);
+test.setTimeout(240_000);
 
 let demo: ChildProcess | undefined;
 let password = '';
