@@ -175,9 +175,10 @@ console.log(`stored: ${TOTAL} events over ${DAYS} days in ${Number(parts.n)} mon
 // 2. The chain: sample ranges re-verified from their predecessor's hash, and the head.
 const [head] = await inScope(ctx, (tx) => tx.select().from(auditChainHead).where(eq(auditChainHead.id, 'head')));
 const [last] = await inScope(ctx, (tx) => tx.select().from(auditEvents).where(eq(auditEvents.seq, head!.seq)));
-if (!last || last.hash !== head!.hash || head!.seq !== TOTAL) throw new Error(`chain head ${head!.seq} does not match the last stored event`);
-for (const from of [1, Math.floor(TOTAL / 2), Math.max(1, BULK - 10_000 + 1), Math.max(1, TOTAL - 20_000 + 1)]) {
-  const upto = Math.min(TOTAL, from + 20_000 - 1);
+// (A kept database also holds the audit.searched events of earlier runs' searches.)
+if (!last || last.hash !== head!.hash || head!.seq < TOTAL) throw new Error(`chain head ${head!.seq} does not match the last stored event`);
+for (const from of [1, Math.floor(TOTAL / 2), Math.max(1, BULK - 10_000 + 1), Math.max(1, head!.seq - 20_000 + 1)]) {
+  const upto = Math.min(head!.seq, from + 20_000 - 1);
   const before = from === 1 ? undefined : (await inScope(ctx, (tx) => tx.select().from(auditEvents).where(eq(auditEvents.seq, from - 1))))[0];
   const verifier = createChainVerifier({ start: before ? { seq: before.seq, hash: before.hash } : undefined });
   const rows = await inScope(ctx, (tx) => tx.select().from(auditEvents).where(and(gt(auditEvents.seq, from - 1), lte(auditEvents.seq, upto))).orderBy(asc(auditEvents.seq)));
@@ -186,7 +187,7 @@ for (const from of [1, Math.floor(TOTAL / 2), Math.max(1, BULK - 10_000 + 1), Ma
     if (broken) throw new Error(`chain broken at ${broken.seq}: ${broken.message}`);
   }
   if (verifier.checked !== upto - from + 1) throw new Error(`events ${from}..${upto}: ${verifier.checked} stored`);
-  console.log(`chain: events ${from}..${upto} verified (hashes recomputed, links checked)${upto === TOTAL ? ', ending at the chain head' : ''}`);
+  console.log(`chain: events ${from}..${upto} verified (hashes recomputed, links checked)${upto === head!.seq ? ', ending at the chain head' : ''}`);
 }
 
 // 3. Searches through the real services.

@@ -141,8 +141,19 @@ GRANT SELECT, INSERT ON audit_events TO verity_app;
 -- correlation lookup read each row of the range. The view is owned by the table's owner
 -- (so the policy does not apply a second time) and is the only way the application role
 -- reads around the policy; it still sees only the rows verity_tenant_visible lets it.
+-- The caller's scope is read once per query (two uncorrelated sub-selects, run as init
+-- plans): written as one per-row condition, the planner guessed it kept one row in two
+-- hundred and preferred reading every match and sorting to an index scan that stops at
+-- the page's last row.
+CREATE OR REPLACE FUNCTION verity_all_tenants_visible() RETURNS boolean
+LANGUAGE sql STABLE AS $$ SELECT coalesce(current_setting('verity.all_tenants', true), '') = 'on' $$;
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION verity_visible_tenant_ids() RETURNS uuid[]
+LANGUAGE sql STABLE AS $$ SELECT coalesce(string_to_array(nullif(current_setting('verity.tenant_ids', true), ''), ',')::uuid[], '{}') $$;
+--> statement-breakpoint
 CREATE VIEW audit_events_visible AS
-  SELECT * FROM audit_events WHERE verity_tenant_visible(tenant_id);
+  SELECT * FROM audit_events
+  WHERE (SELECT verity_all_tenants_visible()) OR tenant_id = ANY ((SELECT verity_visible_tenant_ids())::uuid[]);
 --> statement-breakpoint
 GRANT SELECT ON audit_events_visible TO verity_app;
 --> statement-breakpoint
