@@ -209,7 +209,7 @@ function Respond(props: { findingId: string; workload: string; namespace: string
       <fieldset className="row" style={{ flexWrap: 'wrap', border: 'none', padding: 0 }}>
         <legend className="label">Next step</legend>
         {available.map((s) => (
-          <label key={s.id} className="row">
+          <label key={s.id} className="row" style={{ flexDirection: 'row' }}>
             <input type="radio" name="step" value={s.id} checked={current.id === s.id} onChange={() => setStep(s.id)} /> {s.label}
           </label>
         ))}
