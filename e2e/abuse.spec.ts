@@ -1,0 +1,158 @@
+// Abuse findings and the graduated response, against its own demo console (fresh data
+// folder, own port, detection every 10 s) with the real sim agent: the security admin finds
+// the miner, proposes a quarantine that an approver approves with a fresh code, the agent
+// applies it and the graph shows the miner's pool connections denied; then the tenant's
+// activity-based sleep puts the (now idle) miner to sleep and the admin wakes it.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { totpCodeAt } from '@/server/security/totp';
+import { artifacts, shot } from './helpers';
+
+const PORT = Number(process.env.E2E_PORT ?? 3210) + 9;
+const BASE = `http://127.0.0.1:${PORT}`;
+const dataDir = path.join(artifacts, 'abuse-demo');
+
+test.describe.configure({ mode: 'serial' });
+test.setTimeout(240_000);
+
+let demo: ChildProcess | undefined;
+let password = '';
+let findingUrl = '';
+let changeUrl = '';
+let adminSecret = '';
+
+test.beforeAll(async () => {
+  // Start-up (migrations, Next, the agent's enrollment) is slow on a busy 2-core machine.
+  test.setTimeout(180_000);
+  rmSync(dataDir, { recursive: true, force: true });
+  demo = spawn('./bin/verity', ['demo'], {
+    env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', VERITY_DATA_DIR: dataDir, DATABASE_URL: '', VERITY_SECRET: '', VERITY_ABUSE_DETECTION_SECONDS: '10' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  password = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${out}`)), 170_000);
+    demo!.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = out.match(/password for all: (\S+)\)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+});
+test.afterAll(() => demo?.kill('SIGTERM'));
+
+async function page(browser: Browser): Promise<Page> {
+  return (await browser.newContext({ baseURL: BASE, viewport: { width: 1400, height: 1000 } })).newPage();
+}
+
+/** Signs in; at first sign-in the security admin and the approver enrol a second factor. */
+async function signedIn(browser: Browser, email: string, secret?: string): Promise<{ p: Page; secret: string }> {
+  const p = await page(browser);
+  await p.goto('/signin');
+  await p.getByLabel('Email').fill(email);
+  await p.getByLabel('Password').fill(password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  if (secret) {
+    await p.getByLabel('Authentication code').fill(totpCodeAt(secret, new Date(Date.now() + 30_000)));
+    await p.getByRole('button', { name: 'Verify' }).click();
+    await expect(p).not.toHaveURL(/\/signin/);
+    return { p, secret };
+  }
+  await expect(p).toHaveURL(/\/account\?enrol=1/);
+  await p.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+  const s = (await p.getByTestId('totp-secret').textContent())!.trim();
+  await p.getByLabel('Code from the app').fill(totpCodeAt(s, new Date()));
+  await p.getByRole('button', { name: 'Confirm' }).click();
+  await expect(p.getByTestId('recovery-codes')).toBeVisible();
+  return { p, secret: s };
+}
+
+test('the security admin finds the miner within minutes and proposes its quarantine', async ({ browser }) => {
+  const { p: admin, secret } = await signedIn(browser, 'admin@demo.verity.local');
+  adminSecret = secret;
+  await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Abuse findings' }).click();
+  await expect(admin.getByRole('heading', { name: 'Abuse findings' })).toBeVisible();
+  const link = admin.getByRole('link', { name: 'Connections to cryptocurrency mining pools' });
+  await expect(async () => {
+    await admin.reload();
+    await expect(link).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 120_000 });
+  // Filters live in the URL.
+  await admin.getByLabel('Severity at least').selectOption('critical');
+  await expect(admin).toHaveURL(/severity=critical/);
+  await expect(link).toBeVisible();
+  await shot(admin, 'abuse-findings');
+
+  await link.click();
+  await expect(admin.getByRole('heading', { name: /Connections to cryptocurrency mining pools: sandbox-students\/cuda-trainer/ })).toBeVisible();
+  findingUrl = admin.url();
+  await expect(admin.getByTestId('finding-summary')).toContainText('198.51.100.23:3333');
+  await expect(admin.getByTestId('finding-started')).toContainText('UTC');
+  await expect(admin.getByRole('table', { name: 'Flows behind the finding' })).toContainText('198.51.100.23');
+
+  await admin.getByLabel('Propose a quarantine').check();
+  await admin.getByLabel('Reason (the tenant admins see it)').fill('Stratum connections to a Monero pool from a student sandbox');
+  await admin.getByRole('button', { name: 'Propose a quarantine' }).click();
+  await admin.getByRole('link', { name: 'open it' }).click();
+  await expect(admin.getByRole('heading', { name: /Quarantine sandbox-students\/cuda-trainer/ })).toBeVisible();
+  changeUrl = admin.url();
+  await expect(admin.getByTestId('change-status')).toHaveText('Waiting for approval', { timeout: 60_000 });
+  await admin.goto(findingUrl);
+  await expect(admin.getByTestId('responses')).toContainText('proposed a quarantine');
+  await shot(admin, 'abuse-finding');
+});
+
+test('an approver approves the quarantine with a fresh code; the agent applies it and the graph shows the pool connections denied', async ({ browser }) => {
+  const { p: ap, secret } = await signedIn(browser, 'approver@demo.verity.local');
+  await ap.goto(changeUrl);
+  await ap.getByLabel('Reason (required)').fill('Mining is against the sandbox rules');
+  await ap.getByLabel(/Authentication code/).fill(totpCodeAt(secret, new Date(Date.now() + 30_000)));
+  await ap.getByRole('button', { name: 'Approve' }).click();
+  await expect(ap.getByTestId('change-status')).toHaveText('Applied', { timeout: 60_000 });
+
+  // Flows from the minute after the apply on: the pool connections are denied.
+  const from = new Date(Math.ceil((Date.now() + 1_000) / 60_000) * 60_000);
+  const to = new Date(from.getTime() + 3_600_000);
+  const iso = (d: Date) => d.toISOString().slice(0, 16);
+  await ap.goto(`/graph?range=custom&from=${iso(from)}&to=${iso(to)}&ns=sandbox-students&level=workload`);
+  const list = ap.locator('details.graph-list');
+  await expect(async () => {
+    await ap.reload();
+    await expect(ap.locator('.graph-canvas[data-ready=true]')).toBeVisible({ timeout: 10_000 });
+    if (!(await list.evaluate((d: HTMLDetailsElement) => d.open))) await list.locator('summary').click();
+    const row = list.locator('tbody tr').filter({ hasText: 'cuda-trainer' }).filter({ hasText: '198.51.100.23' });
+    await expect(row.locator('td').nth(3)).toHaveText('denied', { timeout: 2_000 });
+  }).toPass({ timeout: 150_000 });
+  await shot(ap, 'abuse-quarantined-graph');
+});
+
+test('activity-based sleep puts the idle miner to sleep, with why and when; the admin wakes it', async ({ browser }) => {
+  const { p: admin } = await signedIn(browser, 'admin@demo.verity.local', adminSecret);
+  await admin.goto('/findings');
+  const policy = admin.getByRole('form', { name: 'Activity-based sleep for University' });
+  await policy.getByLabel('Enabled').check();
+  await policy.getByLabel('Idle minutes').fill('1');
+  // Quarantined, the miner receives nothing; any CPU counts as idle for this test.
+  await policy.getByLabel('CPU below (millicores)').fill('1000000');
+  await policy.getByRole('button', { name: 'Save' }).click();
+  await expect(policy.getByRole('status')).toHaveText('Saved.');
+  const row = admin.getByTestId('sleep-sandbox-students-cuda-trainer');
+  await expect(row).toContainText('asleep', { timeout: 120_000 });
+  await expect(row).toContainText('No inbound connections and CPU below 1000000 millicores');
+  await expect(row).toContainText('activity-based sleep');
+  await expect(row).toContainText(/replicas: \d+/);
+  await shot(admin, 'abuse-asleep');
+
+  // Turn the policy off first, or the next run would put it straight back to sleep.
+  await policy.getByLabel('Enabled').uncheck();
+  await policy.getByRole('button', { name: 'Save' }).click();
+  await expect(policy.getByRole('status')).toHaveText('Saved.');
+  await row.getByLabel('Reason to wake sandbox-students/cuda-trainer').fill('Needed for the course demo');
+  await row.getByRole('button', { name: 'Wake' }).click();
+  await expect(row).toHaveCount(0, { timeout: 60_000 });
+});
