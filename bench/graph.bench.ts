@@ -132,15 +132,18 @@ interface LoadTiming {
   render: number;
   nodes: number;
   edges: number;
-  /** navigation start → document response end */
+  /** navigation start → first byte of the page, and → the end of its stream (the page's data included) */
+  ttfb: number;
   document: number;
-  /** graph.read: request sent and response end (navigation-relative), server+wire time, size */
-  readStart: number;
-  readEnd: number;
+  /** navigation start → the page's scripts loaded */
+  scripts: number;
+  /** navigation start → the graph's data in the page's hands (the page's 'graph:data' mark) */
+  data: number;
+  /** graph.read asked by the browser (when the page's own data did not fit): time on the wire and size */
   readMs: number;
   readKB: number;
-  /** response end → first complete render: parsing, layout, React, drawing */
-  afterRead: number;
+  /** data in hand → first complete render: layout, React, drawing */
+  afterData: number;
 }
 
 /** Loads (or reloads) /graph and waits for the page's own "first complete render" mark. */
@@ -153,15 +156,14 @@ async function load(page: Page, url: string, reload: boolean): Promise<LoadTimin
   const t = (await page.evaluate(`(() => {
     const r = window.__graphRendered;
     const nav = performance.getEntriesByType('navigation')[0];
-    const reads = performance.getEntriesByType('resource').filter((e) => e.name.includes('graph.read'));
-    const g = reads[0];
-    const api = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/') || e.name.includes('/_next/')).map((e) => ({ name: e.name.replace(location.origin, '').slice(0, 90), start: Math.round(e.startTime), end: Math.round(e.responseEnd), kb: Math.round(e.decodedBodySize / 1024) }));
-    return { r, document: nav.responseEnd, g: g ? { start: g.startTime, end: g.responseEnd, size: g.decodedBodySize } : null, api };
-  })()`)) as { r?: { at: number; nodes: number; edges: number }; document: number; g: { start: number; end: number; size: number } | null; api: { name: string; start: number; end: number; kb: number }[] };
-  if (TRACE) for (const a of t.api) console.error(`    ${String(a.start).padStart(6)} → ${String(a.end).padStart(6)} ms ${String(a.kb).padStart(5)} KB ${a.name}`);
+    const res = performance.getEntriesByType('resource');
+    const g = res.find((e) => e.name.includes('graph.read'));
+    const scripts = Math.max(0, ...res.filter((e) => e.initiatorType === 'script').map((e) => e.responseEnd));
+    const data = performance.getEntriesByName('graph:data')[0];
+    return { r, ttfb: nav.responseStart, document: nav.responseEnd, scripts, data: data ? data.startTime : NaN, g: g ? { ms: g.responseEnd - g.startTime, size: g.decodedBodySize } : null };
+  })()`)) as { r?: { at: number; nodes: number; edges: number }; ttfb: number; document: number; scripts: number; data: number; g: { ms: number; size: number } | null };
   if (!t.r) throw new Error('the graph did not render within 60 s');
-  const g = t.g ?? { start: NaN, end: NaN, size: NaN };
-  return { render: r1(t.r.at), nodes: t.r.nodes, edges: t.r.edges, document: r0(t.document), readStart: r0(g.start), readEnd: r0(g.end), readMs: r0(g.end - g.start), readKB: r0(g.size / 1024), afterRead: r0(t.r.at - g.end) };
+  return { render: r1(t.r.at), nodes: t.r.nodes, edges: t.r.edges, ttfb: r0(t.ttfb), document: r0(t.document), scripts: r0(t.scripts), data: r0(t.data), readMs: t.g ? r0(t.g.ms) : 0, readKB: t.g ? r0(t.g.size / 1024) : 0, afterData: r0(t.r.at - t.data) };
 }
 
 /** Frame intervals during a scripted pan and zoom; input through CDP at 60 Hz. */
@@ -263,10 +265,10 @@ async function main() {
     for (let rep = 1; rep <= REPS; rep++) {
       const r = await run(browser, template, rep);
       runs.push(r);
-      const c = r.cold;
+      const how = (c: LoadTiming) => `${c.render} ms (first byte ${c.ttfb}, scripts ${c.scripts}, data ${c.data}${c.readMs ? ` via graph.read ${c.readMs} ms ${c.readKB} KB` : ' with the page'}, document ${c.document}; then ${c.afterData} ms to drawn)`;
       console.error(
-        `run ${rep}: cold ${c.render} ms (document ${c.document}, graph.read ${c.readStart}→${c.readEnd} = ${c.readMs} ms, ${c.readKB} KB, then ${c.afterRead} ms to drawn; ${c.nodes} nodes, ${c.edges} edges; layout saved: ${r.layoutSaved}) · ` +
-          `warm ${r.warm.render} ms (graph.read ${r.warm.readMs} ms, then ${r.warm.afterRead} ms) · frames p50 ${r.frames.p50} p95 ${r.frames.p95} max ${r.frames.max} ms, ${r.frames.fps} fps, ${r.frames.over50ms} over 50 ms · load ${os.loadavg()[0]!.toFixed(2)}`,
+        `run ${rep}: cold ${how(r.cold)}, ${r.cold.nodes} nodes, ${r.cold.edges} edges, elk layout saved: ${r.layoutSaved} · warm ${how(r.warm)} · ` +
+          `frames p50 ${r.frames.p50} p95 ${r.frames.p95} max ${r.frames.max} ms, ${r.frames.fps} fps, ${r.frames.over50ms} over 50 ms · load ${os.loadavg()[0]!.toFixed(2)}`,
       );
     }
   } finally {
@@ -279,7 +281,7 @@ async function main() {
     reps: REPS,
     cold: range(runs.map((r) => r.cold.render), ' ms'),
     warm: range(runs.map((r) => r.warm.render), ' ms'),
-    graphReadKB: range(runs.map((r) => r.cold.readKB), ' KB'),
+    dataInHand: range(runs.map((r) => r.cold.data), ' ms'),
     framesP50: range(runs.map((r) => r.frames.p50), ' ms'),
     framesP95: range(runs.map((r) => r.frames.p95), ' ms'),
     fps: range(runs.map((r) => r.frames.fps)),
