@@ -47,11 +47,13 @@ spec:
 ${extra}`;
 
 test.beforeAll(async () => {
+  // A fresh demo migrates and seeds its database and starts its agent: slow on a busy machine.
+  test.setTimeout(180_000);
   rmSync(dataDir, { recursive: true, force: true });
   demo = spawn('./bin/verity', ['demo'], { env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', VERITY_DATA_DIR: dataDir, DATABASE_URL: '', VERITY_SECRET: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
   password = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${out}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${out}`)), 170_000);
     demo!.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const m = out.match(/password for all: (\S+)\)/);
