@@ -209,18 +209,37 @@ const facetFilters = (i: number): AuditFilters => {
 };
 const texts = ['payments', '"payments alpha"', 'quarantine -bravo', 'rotate or escalate', 'secrets delete', 'user42@example.test', 'storefront charlie'];
 const lastWeek = { range: '7d' } as const;
+// Each set of queries runs twice: the first pass mostly reads pages from disk (the log is
+// ~14 GB; shared_buffers here is PostgreSQL's default 128 MB), the second, the same
+// queries again, finds them cached, as a console's recent range would be.
 async function time(label: string, run: (i: number) => Promise<unknown>) {
-  await run(RUNS); // warm-up, not counted
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const s = performance.now();
-    await run(i);
-    ms.push(performance.now() - s);
+  for (const pass of ['first pass', 'second pass']) {
+    const ms: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const s = performance.now();
+      await run(i);
+      ms.push(performance.now() - s);
+    }
+    console.log(`${label}, ${pass}: p50 ${pct(ms, 50).toFixed(1)} ms, p95 ${pct(ms, 95).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms (${RUNS} runs)`);
   }
-  console.log(`${label}: p50 ${pct(ms, 50).toFixed(1)} ms, p95 ${pct(ms, 95).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms (${RUNS} runs)`);
 }
 await time('facet + time, first page (auditor)', (i) => searchAuditEvents(as(auditor), { filters: facetFilters(i), limit: 50 }));
-await time('facet + time, first page (tenant admin)', (i) => searchAuditEvents(as(tenantAdmin), { filters: facetFilters(i), limit: 50 }));
+// The tenant admin (tenant 4) filters on values their tenant's events hold. (The generator
+// ties fields to the event number, so tenant 4 never deletes, for instance: such a filter
+// matches nothing and reads its index's whole range; see the README.)
+const tenantFacetFilters = (i: number): AuditFilters => {
+  const from = end - (1 + (i % 80)) * day;
+  const base = { from: iso(from), to: iso(from + (i % 2 ? 1 : 7) * day) };
+  switch (i % 6) {
+    case 0: return { ...base, action: 'k8s.create' };
+    case 1: return { ...base, tenant: TENANTS[3]! };
+    case 2: return { ...base, actor: `user${(20 * i + 3) % 500}@example.test` };
+    case 3: return { ...base, outcome: 'denied' };
+    case 4: return { ...base, cluster: CLUSTERS[3]!, source: 'kubernetes' };
+    default: return { ...base, kind: 'secrets', action: 'k8s.create' };
+  }
+};
+await time('facet + time, first page (tenant admin)', (i) => searchAuditEvents(as(tenantAdmin), { filters: tenantFacetFilters(i), limit: 50 }));
 await time('time only, last 7 days, first page (auditor)', () => searchAuditEvents(as(auditor), { filters: lastWeek, limit: 50 }));
 await time('text, last 7 days (the default range), first page (auditor)', (i) => searchAuditEvents(as(auditor), { filters: { ...lastWeek, q: texts[i % texts.length]! }, limit: 50 }));
 await time('text, last 7 days, first page (tenant admin)', (i) => searchAuditEvents(as(tenantAdmin), { filters: { ...lastWeek, q: texts[i % texts.length]! }, limit: 50 }));
@@ -230,7 +249,7 @@ const deep = rowsOf(await db.execute(sql`select (extract(epoch from occurred_at)
 const cursor = `${Number(deep.ms)}.${Number(deep.seq)}`;
 await time('page 1,000 by keyset, last 7 days (auditor)', () => searchAuditEvents(as(auditor), { filters: lastWeek, cursor, limit: 50 }));
 await time('facet counts, facet + time (auditor)', (i) => auditFacets(as(auditor), facetFilters(i)));
-await time('facet counts, facet + time (tenant admin)', (i) => auditFacets(as(tenantAdmin), facetFilters(i)));
+await time('facet counts, facet + time (tenant admin)', (i) => auditFacets(as(tenantAdmin), tenantFacetFilters(i)));
 await time('facet counts, text, last 7 days (auditor)', (i) => auditFacets(as(auditor), { ...lastWeek, q: texts[i % texts.length]! }));
 
 await database.close();
