@@ -72,7 +72,7 @@ test('the tenant admin builds a Role in the matrix and binds it for two minutes;
   const yaml = ta.locator('.cm-content');
 
   // A Role as a matrix: resources come from the cluster's inventory, subresources included.
-  await rbac.getByRole('button', { name: '+ Role' }).click();
+  await rbac.getByRole('button', { name: '+ Role', exact: true }).click();
   await rbac.getByLabel('Role name').fill('incident-debug');
   const pick = rbac.getByRole('combobox', { name: /Add a resource from this cluster/ });
   await expect(pick.locator('option', { hasText: 'pods → exec' })).toHaveCount(1);
@@ -89,7 +89,7 @@ test('the tenant admin builds a Role in the matrix and binds it for two minutes;
   await expect(rbac.getByRole('group', { name: 'Non-resource URLs' })).toHaveCount(0);
 
   // The binding: the drafted Role, a user typed in, an expiry two minutes ahead.
-  await rbac.getByRole('button', { name: '+ RoleBinding' }).click();
+  await rbac.getByRole('button', { name: '+ RoleBinding', exact: true }).click();
   await rbac.getByLabel('RoleBinding name').fill('incident-debug-oncall');
   await rbac.getByLabel('Role it grants').selectOption({ label: 'Role incident-debug' });
   await rbac.getByLabel('Subject kind').selectOption('User');
