@@ -75,11 +75,11 @@ test('the tenant admin builds a Role in the matrix and binds it for two minutes;
   await rbac.getByRole('button', { name: '+ Role', exact: true }).click();
   await rbac.getByLabel('Role name').fill('incident-debug');
   const pick = rbac.getByRole('combobox', { name: /Add a resource from this cluster/ });
-  await expect(pick.locator('option', { hasText: 'pods → exec' })).toHaveCount(1);
   await pick.selectOption({ label: 'pods' });
   await rbac.getByRole('button', { name: 'Add', exact: true }).click();
-  await pick.selectOption({ label: 'pods → exec' });
-  await rbac.getByRole('button', { name: 'Add', exact: true }).click();
+  // A subresource no Role in this tenant's reach names yet: typed in.
+  await rbac.getByLabel(/Or type/).fill('pods/exec');
+  await rbac.getByRole('button', { name: 'Add typed' }).click();
   await rbac.getByRole('checkbox', { name: 'get pods', exact: true }).check();
   await rbac.getByRole('checkbox', { name: 'list pods', exact: true }).check();
   await rbac.getByRole('checkbox', { name: 'create pods/exec', exact: true }).check();
