@@ -50,6 +50,10 @@ describe('buildPreview', () => {
     expect(p.netpol).toMatchObject({ allowedPathsTotal: 2, unusedAllowedTotal: 1 });
     expect(p.netpol!.unusedAllowedPaths).toEqual([expect.stringContaining('shop/batch → pay/api 8080/TCP (allowed by pay/allow-api ingress rule 1)')]);
     expect(p.netpol!.coverage).toEqual({ windowMinutes: 60, minutesWithData: 60, rareFlows: 1, rareFlips: 0 });
+    // For a reader of pay only, unused paths from another tenant's workloads are masked, and said once.
+    const masked = buildPreview({ ...input, operations: allow, workloads: [wl('pay', 'api', 8080), wl('shop', 'web'), wl('shop', 'batch'), wl('shop', 'cron')], flows: [], visibleNamespaces: new Set(['pay']) });
+    expect(masked.netpol!.unusedAllowedTotal).toBe(3);
+    expect(masked.netpol!.unusedAllowedPaths).toEqual([expect.stringMatching(/^\(another tenant\) → pay\/api 8080\/TCP .*\(3 paths\)$/)]);
   });
 
   it('calls a busy flow rare when it appears in only a minute or two of a well-covered window', () => {

@@ -189,11 +189,18 @@ export function netpolImpact(input: PreviewInput): Preview['netpol'] {
     flowsConsidered: impact.summary.flows,
     window: { from: input.window.from.toISOString(), to: input.window.to.toISOString(), minutesWithData: input.window.minutesWithData },
     coverage: { windowMinutes, minutesWithData: input.window.minutesWithData, rareFlows: input.flows.filter((f) => isRare(f, input.window.minutesWithData)).length, rareFlips: flips.filter((f) => f.rare).length },
-    unusedAllowedPaths: unused.listed.map(maskText),
+    unusedAllowedPaths: collapseRepeats(unused.listed.map(maskText)),
     unusedAllowedTotal: unused.total,
     allowedPathsTotal: unused.allowed,
     ...(unused.notComputed ? { unusedNotComputed: unused.notComputed } : {}),
   };
+}
+
+/** Masked paths from several workloads of another tenant read the same: say it once, with how many. */
+function collapseRepeats(lines: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const l of lines) counts.set(l, (counts.get(l) ?? 0) + 1);
+  return [...counts].map(([line, n]) => (n > 1 ? `${line} (${n} paths)` : line));
 }
 
 /**
