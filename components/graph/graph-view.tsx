@@ -237,7 +237,7 @@ function GraphScreen({ initial }: { initial?: Promise<InitialGraph | null> }) {
         <Empty>Nothing matches these filters in this range.</Empty>
       ) : (
         <div className="graph-body">
-          <Canvas data={d} layout={layout} selected={state.sel ?? null} selectedEdge={selectedEdge} onDrawn={onDrawn} />
+          <Canvas data={d} layout={layout} selected={state.sel ?? null} selectedEdge={selectedEdge} fitKey={graph.isPlaceholderData ? null : JSON.stringify({ ...input, sel: undefined })} onDrawn={onDrawn} />
           {state.sel && <SidePanel clusterId={d.cluster.id} state={state} select={actions.select} close={() => setState({ sel: undefined })} />}
         </div>
       )}
@@ -249,7 +249,7 @@ function GraphScreen({ initial }: { initial?: Promise<InitialGraph | null> }) {
 
 const NO_EDGES: never[] = [];
 
-function Canvas({ data, layout, selected, selectedEdge, onDrawn }: { data: GraphData; layout: ReturnType<typeof useLayouts>; selected: string | null; selectedEdge: string | null; onDrawn: () => void }) {
+function Canvas({ data, layout, selected, selectedEdge, fitKey, onDrawn }: { data: GraphData; layout: ReturnType<typeof useLayouts>; selected: string | null; selectedEdge: string | null; fitKey: string | null; onDrawn: () => void }) {
   const selectedNode = selected?.startsWith('node:') ? selected.slice(5) : null;
   const focusIds = useMemo(() => {
     if (!selectedNode) return null;
@@ -303,9 +303,20 @@ function Canvas({ data, layout, selected, selectedEdge, onDrawn }: { data: Graph
     return () => clearTimeout(t);
   }, [layout.refinedAt, rf]);
 
+  // A new picture asked for (filters, detail, range): fit the view to it once its data is in.
+  const fitted = useRef(fitKey);
   useEffect(() => {
-    if (selectedNode && ready && composed.nodes.some((n) => n.id === selectedNode && n.type === 'workload')) void rf.fitView({ nodes: [{ id: selectedNode }], maxZoom: 1.2, duration: 300, padding: 0.6 });
-  }, [selectedNode, ready, composed.nodes, rf]);
+    if (!ready || fitKey === null || fitKey === fitted.current || !box.current) return;
+    fitted.current = fitKey;
+    void rf.setViewport(getViewportForBounds(bounds.current, box.current.clientWidth, box.current.clientHeight, MIN_ZOOM, MAX_ZOOM, 0.08), { duration: 300 });
+  }, [fitKey, ready, rf]);
+
+  // A workload picked (here, in the list or by search): bring it into view, once per pick, not on every refresh.
+  const workloadIds = useRef(new Set<string>());
+  workloadIds.current = new Set(composed.nodes.filter((n) => n.type === 'workload').map((n) => n.id));
+  useEffect(() => {
+    if (selectedNode && ready && workloadIds.current.has(selectedNode)) void rf.fitView({ nodes: [{ id: selectedNode }], maxZoom: 1.2, duration: 300, padding: 0.6 });
+  }, [selectedNode, ready, rf]);
 
   // Edges are not DOM elements: clicks and hovers on the background find the nearest one.
   const edgeAt = (e: ReactMouseEvent) => {
