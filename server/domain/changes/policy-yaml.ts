@@ -109,6 +109,14 @@ function patch(doc: Document, node: unknown, before: unknown, after: unknown): u
     }
     const present = new Set(node.items.map((p) => keyText(p.key)));
     for (const [k, v] of Object.entries(after)) if (!present.has(k)) node.items.push(doc.createPair(k, v));
+    // Keys in the form's order (label order is part of the form); fields it does not render last.
+    const order = Object.keys(after);
+    const rank = (pair: (typeof node.items)[number], i: number) => {
+      const at = order.indexOf(keyText(pair.key));
+      return at === -1 ? order.length + i : at;
+    };
+    const ranked = node.items.map((pair, i) => ({ pair, r: rank(pair, i) }));
+    if (ranked.some((x, i) => i > 0 && x.r < ranked[i - 1]!.r)) node.items = ranked.sort((a, b) => a.r - b.r).map((x) => x.pair);
     if (wasEmpty && node.items.length > 0) node.flow = false;
     return node;
   }
