@@ -23,7 +23,8 @@ test.beforeAll(async () => {
   demo = spawn('./bin/verity', ['demo'], { env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', VERITY_DATA_DIR: dataDir, DATABASE_URL: '', VERITY_SECRET: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
   password = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${out}`)), 90_000);
+    // Generous: on a busy 2-core machine the demo takes minutes to come up.
+    const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${out}`)), 240_000);
     demo!.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const m = out.match(/password for all: (\S+)\)/);
