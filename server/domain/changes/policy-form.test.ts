@@ -155,6 +155,17 @@ spec:
     expect(third).toContain('# DNS');
   });
 
+  it('a label value typed after its key is written plain, as one typed at once would be', () => {
+    const text = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: a\n  namespace: b\nspec:\n  podSelector: {}\n';
+    const start = readPolicyDocuments(text)[0]!.form as NetworkPolicyForm;
+    const label = (value: string): NetworkPolicyForm => ({ ...start, podSelector: { labels: [{ key: 'app', value }], expressions: [] } });
+    const empty = applyFormToText(text, 0, start, label(''));
+    expect(empty).toContain('app: ""');
+    const typed = applyFormToText(empty, 0, label(''), label('web'));
+    expect(typed).toContain('app: web');
+    expect(readPolicyDocuments(typed)[0]!.form).toEqual(label('web'));
+  });
+
   it('YAML that does not parse, or has a shape no form has, is named with its line', () => {
     const docs = readPolicyDocuments('kind: NetworkPolicy\nmetadata: {name: a, namespace: b}\nspec:\n  podSelector: {}\n  ingress: 5\n---\nkind: NetworkPolicy\nspec: [\n');
     expect(docs[0]!.problem).toEqual({ line: 5, message: 'spec.ingress: must be a list' });

@@ -130,6 +130,9 @@ function patch(doc: Document, node: unknown, before: unknown, after: unknown): u
     return node;
   }
   if (isScalar(node) && (after === null || typeof after !== 'object')) {
+    // An empty string had to be quoted; once it holds text, let the writer choose the
+    // plainest style again (a field typed key by key would otherwise stay "quoted").
+    if (before === '' && node.type !== 'PLAIN') node.type = undefined;
     node.value = after;
     return node;
   }
