@@ -12,7 +12,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { totpCodeAt } from '@/server/security/totp';
 import { artifacts, shot } from './helpers';
 
-const PORT = Number(process.env.E2E_PORT ?? 3210) + 7;
+const PORT = Number(process.env.E2E_PORT ?? 3210) + 13;
 const BASE = `http://127.0.0.1:${PORT}`;
 const dataDir = path.join(artifacts, 'stale-demo');
 const SECOND = { email: 'second-approver@example.test', password: 'second approver passphrase 7' };
