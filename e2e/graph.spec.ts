@@ -93,7 +93,9 @@ test('filters narrow the graph and survive a reload, with the selection', async 
     await expect(row.locator('td').nth(2)).toHaveText('plaintext');
     await expect(row).toContainText('analytics/');
   }
-  await admin.getByRole('button', { name: /^Workload analytics\// }).first().click();
+  // Picked from the list (the keyboard's way in): after elk refines a new picture its nodes
+  // may glide past the fitted view, so a canvas node is not always on screen to click.
+  await list(admin).getByRole('button', { name: /^analytics\// }).first().click();
   await expect(admin).toHaveURL(/sel=node%3Aw%3Aanalytics|sel=node:w:analytics/);
   await admin.reload();
   await expect(admin.getByRole('group', { name: 'mTLS' }).getByLabel('plaintext')).toBeChecked();
