@@ -1,8 +1,8 @@
 // A time-bound RBAC grant, as the people involved make it: a tenant admin builds a Role in
-// the verbs × resources matrix and binds it to an on-call user for two minutes, the YAML
+// the verbs × resources matrix and binds it to an on-call user for four minutes, the YAML
 // following the form (and refusing to submit while it does not parse); the preview names the
 // permission gained; an approver approves with a fresh code; the sim agent applies it. When
-// the two minutes pass, Verity issues the removal on its own (the console sweeps every 5 s
+// the four minutes pass, Verity issues the removal on its own (the console sweeps every 5 s
 // here), the agent applies it, and both steps are in the audit trail.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { expect, test, type Browser, type Page } from '@playwright/test';
@@ -10,6 +10,9 @@ import { totpCodeAt } from '@/server/security/totp';
 import { loadState, setPassword, shot, signIn, signInAsFirstAdmin } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
+// Drafting, previewing (in the background, with the agent's dry run) and approving take more
+// than the default minute on a 2-core machine.
+test.setTimeout(150_000);
 
 const TA = { email: 'analytics-admin@example.test', password: 'analytics admin passphrase 5' };
 const APPROVER = { email: 'analytics-approver@example.test', password: 'analytics approver passphrase 6' };
@@ -56,7 +59,7 @@ test('the admin gives tenant Analytics the sim cluster’s analytics namespace, 
   await createUser(admin, APPROVER.email, 'Pat Approver', 'approver');
 });
 
-test('the tenant admin builds a Role in the matrix and binds it for two minutes; the YAML follows and blocks submit while broken', async ({ browser }) => {
+test('the tenant admin builds a Role in the matrix and binds it for four minutes; the YAML follows and blocks submit while broken', async ({ browser }) => {
   const ta = await page(browser);
   await setPassword(ta, links[TA.email]!, TA.password);
   await signIn(ta, TA.email, TA.password);
@@ -88,7 +91,8 @@ test('the tenant admin builds a Role in the matrix and binds it for two minutes;
   // Non-resource URLs belong to ClusterRoles only: a Role offers none.
   await expect(rbac.getByRole('group', { name: 'Non-resource URLs' })).toHaveCount(0);
 
-  // The binding: the drafted Role, a user typed in, an expiry two minutes ahead.
+  // The binding: the drafted Role, a user typed in, an expiry four minutes ahead (room for the
+  // background preview and the approval on a busy machine).
   await rbac.getByRole('button', { name: '+ RoleBinding', exact: true }).click();
   await rbac.getByLabel('RoleBinding name').fill('incident-debug-oncall');
   await rbac.getByLabel('Role it grants').selectOption({ label: 'Role incident-debug' });
@@ -125,13 +129,13 @@ test('the tenant admin builds a Role in the matrix and binds it for two minutes;
   await expect(rbac.getByRole('checkbox', { name: 'create pods/exec', exact: true })).toBeChecked();
   await shot(ta, 'rbac-matrix');
 
-  // Last, so the two minutes start as late as possible before submitting.
+  // Last, so the four minutes start as late as possible before submitting.
   await rbac.getByRole('button', { name: /^RoleBinding analytics\/incident-debug-oncall/ }).click();
-  await rbac.getByLabel('Expires in').fill('2');
+  await rbac.getByLabel('Expires in').fill('4');
   await rbac.getByLabel('Expiry unit').selectOption('minutes');
   await rbac.getByRole('button', { name: 'Make it time-bound' }).click();
-  expiresAt = Date.now() + 120_000;
-  await expect(rbac.getByTestId('grant-countdown').first()).toHaveText(/1 min \d+ s left|2 min 0 s left/);
+  expiresAt = Date.now() + 240_000;
+  await expect(rbac.getByTestId('grant-countdown').first()).toHaveText(/3 min \d+ s left|4 min 0 s left/);
   await expect(yaml).toContainText('verity.dev/expires-at');
   await shot(ta, 'rbac-binding');
 
@@ -158,7 +162,7 @@ test('an approver approves the grant with a fresh code and the agent applies it;
   await expect(ap.getByTestId('recovery-codes')).toBeVisible();
   await ap.goto(grantUrl);
   await expect(ap.getByTestId('time-bound-binding')).toContainText('starts when this change is applied');
-  await ap.getByLabel('Reason (required)').fill('Incident 7: exec into the pods for two minutes');
+  await ap.getByLabel('Reason (required)').fill('Incident 7: exec into the pods for four minutes');
   await ap.getByLabel(/Authentication code/).fill(totpCodeAt(secret, new Date(Date.now() + 30_000)));
   await ap.getByRole('button', { name: 'Approve' }).click();
   await expect(ap.getByTestId('change-status')).toHaveText('Applied', { timeout: 45_000 });
@@ -168,7 +172,7 @@ test('an approver approves the grant with a fresh code and the agent applies it;
 });
 
 test('when the grant expires Verity removes the binding on its own, the agent applies it, and both are audited', async ({ browser }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(360_000);
   const ta = await page(browser);
   await signIn(ta, TA.email, TA.password);
   await expect(ta.getByRole('heading', { name: 'Overview' })).toBeVisible();
