@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { artifacts, shot } from './helpers';
+import { artifacts, graphEdgeRow, graphList, openGraphList, shot } from './helpers';
 
 const PORT = Number(process.env.E2E_PORT ?? 3210) + 3;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -47,13 +47,6 @@ async function signedIn(browser: Browser, email: string): Promise<Page> {
   return page;
 }
 
-const list = (page: Page) => page.locator('details.graph-list');
-async function openList(page: Page) {
-  if (!(await list(page).evaluate((d: HTMLDetailsElement) => d.open))) await list(page).locator('summary').click();
-}
-function edgeRow(page: Page, from: string, to: string) {
-  return list(page).locator('tbody tr').filter({ has: page.getByRole('button', { name: from, exact: true }) }).filter({ has: page.getByRole('button', { name: to, exact: true }) });
-}
 
 test('the graph shows the sim services with their mTLS and verdict markings', async ({ browser }) => {
   const admin = await signedIn(browser, 'admin@demo.verity.local');
@@ -65,14 +58,14 @@ test('the graph shows the sim services with their mTLS and verdict markings', as
     await expect(admin.getByRole('button', { name: 'Workload payments/payment-service' })).toBeVisible({ timeout: 5_000 });
   }).toPass({ timeout: 90_000 });
   await expect(admin.locator('.graph-canvas[data-ready=true]')).toBeVisible();
-  await openList(admin);
+  await openGraphList(admin);
   // checkout runs one of three pods without a sidecar: into STRICT payments that is mixed, and its plaintext is dropped.
   await expect(async () => {
-    await expect(edgeRow(admin, 'storefront/checkout', 'payments/payment-service').locator('td').nth(2)).toHaveText('mixed', { timeout: 2_000 });
+    await expect(graphEdgeRow(admin, 'storefront/checkout', 'payments/payment-service').locator('td').nth(2)).toHaveText('mixed', { timeout: 2_000 });
   }).toPass({ timeout: 60_000 });
-  await expect(edgeRow(admin, 'storefront/checkout', 'payments/payment-service').locator('td').nth(3)).toHaveText(/mixed|dropped/);
+  await expect(graphEdgeRow(admin, 'storefront/checkout', 'payments/payment-service').locator('td').nth(3)).toHaveText(/mixed|dropped/);
   // analytics has no sidecars: plaintext.
-  await expect(list(admin).locator('tbody tr').filter({ hasText: 'analytics/' }).first()).toContainText('plaintext');
+  await expect(graphList(admin).locator('tbody tr').filter({ hasText: 'analytics/' }).first()).toContainText('plaintext');
   await expect(admin.getByRole('region', { name: 'Posture' })).toContainText('plaintext edge');
   await expect(admin.getByRole('region', { name: 'Legend' })).toContainText('dashed: plaintext');
   await shot(admin, 'graph-admin');
@@ -87,15 +80,15 @@ test('filters narrow the graph and survive a reload, with the selection', async 
   await expect(admin).toHaveURL(/mtls=plaintext/);
   await admin.getByRole('combobox', { name: 'Namespace', exact: true }).selectOption('analytics');
   await expect(admin).toHaveURL(/ns=analytics/);
-  await openList(admin);
-  await expect(list(admin).locator('tbody tr').first()).toBeVisible();
-  for (const row of await list(admin).locator('tbody tr').all()) {
+  await openGraphList(admin);
+  await expect(graphList(admin).locator('tbody tr').first()).toBeVisible();
+  for (const row of await graphList(admin).locator('tbody tr').all()) {
     await expect(row.locator('td').nth(2)).toHaveText('plaintext');
     await expect(row).toContainText('analytics/');
   }
   // Picked from the list (the keyboard's way in): after elk refines a new picture its nodes
   // may glide past the fitted view, so a canvas node is not always on screen to click.
-  await list(admin).getByRole('button', { name: /^analytics\// }).first().click();
+  await graphList(admin).getByRole('button', { name: /^analytics\// }).first().click();
   await expect(admin).toHaveURL(/sel=node%3Aw%3Aanalytics|sel=node:w:analytics/);
   await admin.reload();
   await expect(admin.getByRole('group', { name: 'mTLS' }).getByLabel('plaintext')).toBeChecked();
@@ -107,7 +100,9 @@ test('filters narrow the graph and survive a reload, with the selection', async 
 test('the side panels explain nodes and edges', async ({ browser }) => {
   const admin = await signedIn(browser, 'admin@demo.verity.local');
   await admin.goto('/graph');
-  await admin.getByRole('button', { name: 'Workload payments/payment-service' }).click();
+  await expect(admin.getByRole('button', { name: 'Workload payments/payment-service' })).toBeVisible({ timeout: 30_000 });
+  await openGraphList(admin);
+  await graphList(admin).getByRole('button', { name: 'payments/payment-service', exact: true }).first().click();
   const panel = admin.getByRole('complementary', { name: 'Details' });
   await expect(panel.getByRole('region', { name: 'Effective mTLS' })).toContainText('STRICT');
   await expect(panel.getByRole('region', { name: 'Network policies' })).toContainText('payments/');

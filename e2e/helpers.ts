@@ -69,3 +69,13 @@ export async function signInAsFirstAdmin(page: Page) {
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
 }
+
+// The traffic graph's list view ("the graph as a list"): the keyboard's way to every node and
+// edge, and the one the specs use, since a canvas node may lie outside the fitted view.
+export const graphList = (page: Page) => page.locator('details.graph-list');
+export async function openGraphList(page: Page) {
+  if (!(await graphList(page).evaluate((d: HTMLDetailsElement) => d.open))) await graphList(page).locator('summary').click();
+}
+export function graphEdgeRow(page: Page, from: string, to: string) {
+  return graphList(page).locator('tbody tr').filter({ has: page.getByRole('button', { name: from, exact: true }) }).filter({ has: page.getByRole('button', { name: to, exact: true }) });
+}
