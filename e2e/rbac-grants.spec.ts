@@ -117,12 +117,15 @@ test('the tenant admin builds a Role in the matrix and binds it for four minutes
   // Invalid YAML: the form steps aside, the error is inline, and submit is disabled.
   await yaml.click();
   await ta.keyboard.press('Control+End');
-  await ta.keyboard.insertText('\n  broken: [');
+  // A tab as indentation: never valid YAML, and no bracket or quote the editor would close by
+  // itself (a closed bracket made the backspaces below eat into the document).
+  const broken = '\n\tbroken: 1';
+  await ta.keyboard.insertText(broken);
   await expect(rbac.getByText(/The YAML does not parse \(line \d+/)).toBeVisible();
   await expect(form.getByRole('button', { name: 'Save and submit for approval' })).toBeDisabled();
   await expect(ta.locator('.cm-lintRange-error, .cm-lint-marker-error').first()).toBeVisible();
   await shot(ta, 'rbac-yaml-invalid');
-  for (let i = 0; i < '\n  broken: ['.length; i++) await ta.keyboard.press('Backspace');
+  for (let i = 0; i < broken.length; i++) await ta.keyboard.press('Backspace');
   await expect(rbac.getByText(/The YAML does not parse/)).toHaveCount(0);
   await expect(rbac.getByRole('list', { name: 'Subjects' })).toContainText('User oncall@example.test');
   await rbac.getByRole('button', { name: /^Role analytics\/incident-debug/ }).click();
