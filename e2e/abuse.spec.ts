@@ -3,48 +3,20 @@
 // the miner, proposes a quarantine that an approver approves with a fresh code, the agent
 // applies it and the graph shows the miner's pool connections denied; then the tenant's
 // activity-based sleep puts the (now idle) miner to sleep and the admin wakes it.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { totpCodeAt } from '@/server/security/totp';
-import { artifacts, shot } from './helpers';
+import { ownDemo, shot } from './helpers';
 
-const PORT = Number(process.env.E2E_PORT ?? 3210) + 9;
-const BASE = `http://127.0.0.1:${PORT}`;
-const dataDir = path.join(artifacts, 'abuse-demo');
 
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(240_000);
 
-let demo: ChildProcess | undefined;
-let password = '';
 let findingUrl = '';
 let changeUrl = '';
 let adminSecret = '';
 
-test.beforeAll(async () => {
-  // Start-up (migrations, Next, the agent's enrollment) is slow on a busy 2-core machine.
-  test.setTimeout(180_000);
-  rmSync(dataDir, { recursive: true, force: true });
-  demo = spawn('./bin/verity', ['demo'], {
-    env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', VERITY_DATA_DIR: dataDir, DATABASE_URL: '', VERITY_SECRET: '', VERITY_ABUSE_DETECTION_SECONDS: '10' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  password = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${out}`)), 170_000);
-    demo!.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = out.match(/password for all: (\S+)\)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-  });
-});
-test.afterAll(() => demo?.kill('SIGTERM'));
+const demo = ownDemo('abuse-demo', 9, { VERITY_ABUSE_DETECTION_SECONDS: '10' });
+const BASE = demo.base;
 
 async function page(browser: Browser): Promise<Page> {
   return (await browser.newContext({ baseURL: BASE, viewport: { width: 1400, height: 1000 } })).newPage();
@@ -55,7 +27,7 @@ async function signedIn(browser: Browser, email: string, secret?: string): Promi
   const p = await page(browser);
   await p.goto('/signin');
   await p.getByLabel('Email').fill(email);
-  await p.getByLabel('Password').fill(password);
+  await p.getByLabel('Password').fill(demo.password);
   await p.getByRole('button', { name: 'Sign in' }).click();
   if (secret) {
     await p.getByLabel('Authentication code').fill(totpCodeAt(secret, new Date(Date.now() + 30_000)));

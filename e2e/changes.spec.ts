@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { totpCodeAt } from '@/server/security/totp';
-import { loadState, setPassword, shot, signIn, signInAsFirstAdmin } from './helpers';
+import { createUser, loadState, setPassword, shot, signIn, signInAsFirstAdmin } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -34,17 +34,6 @@ async function page(browser: Browser): Promise<Page> {
   return (await browser.newContext()).newPage();
 }
 
-async function createUser(admin: Page, email: string, name: string, role: string) {
-  const create = admin.getByRole('form', { name: 'Create user' });
-  await create.getByLabel('Email').fill(email);
-  await create.getByLabel('Name', { exact: true }).fill(name);
-  await create.getByLabel('Role').selectOption(role);
-  await create.getByLabel('Scope').selectOption({ label: 'Shop' });
-  await create.getByRole('button', { name: 'Create user' }).click();
-  await expect(admin.getByTestId('setup-link')).toHaveValue(/\/setup-account#token=/);
-  const link = await admin.getByTestId('setup-link').inputValue();
-  links[email] = new URL(link).pathname + new URL(link).hash;
-}
 
 test.beforeAll(({ baseURL }) => {
   const state = loadState();
@@ -74,8 +63,8 @@ test('the admin gives tenant Shop the sim cluster’s payments namespace, with a
   await expect(admin.getByTestId('approval-rule')).toContainText('counts for 8 h');
   await expect(admin.getByTestId('approval-rule')).not.toContainText('the global rule');
   await admin.goto('/admin/users');
-  await createUser(admin, TA.email, 'Sam Shop', 'tenant_admin');
-  await createUser(admin, APPROVER.email, 'Alex Approver', 'approver');
+  links[TA.email] = await createUser(admin, { email: TA.email, name: 'Sam Shop', role: 'tenant_admin', scope: 'Shop' });
+  links[APPROVER.email] = await createUser(admin, { email: APPROVER.email, name: 'Alex Approver', role: 'approver', scope: 'Shop' });
 });
 
 test('the tenant admin drafts, sees the problem inline, fixes it, and submits; the preview names the flow it blocks', async ({ browser }) => {

@@ -2,54 +2,21 @@
 // demo` on a fresh data folder and its own port, so the spine's first-admin flow is left
 // alone) with the real sim agent process the demo starts, whose traffic obeys its policies
 // and mesh modes.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import path from 'node:path';
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { artifacts, graphEdgeRow, graphList, openGraphList, shot } from './helpers';
+import { expect, test } from '@playwright/test';
+import { graphEdgeRow, graphList, openGraphList, ownDemo, shot } from './helpers';
 
-const PORT = Number(process.env.E2E_PORT ?? 3210) + 3;
-const BASE = `http://127.0.0.1:${PORT}`;
-const dataDir = path.join(artifacts, 'graph-demo');
 
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(120_000);
 
-let demo: ChildProcess | undefined;
-let password = '';
 
-test.beforeAll(async () => {
-  rmSync(dataDir, { recursive: true, force: true });
-  demo = spawn('./bin/verity', ['demo'], { env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', VERITY_DATA_DIR: dataDir, DATABASE_URL: '', VERITY_SECRET: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  password = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    // Generous: on a busy 2-core machine the demo takes minutes to come up.
-    const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${out}`)), 240_000);
-    demo!.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = out.match(/password for all: (\S+)\)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-  });
-});
-test.afterAll(() => demo?.kill('SIGTERM'));
+const demo = ownDemo('graph-demo', 3);
+const BASE = demo.base;
 
-async function signedIn(browser: Browser, email: string): Promise<Page> {
-  const page = await (await browser.newContext({ baseURL: BASE, viewport: { width: 1500, height: 1000 } })).newPage();
-  await page.goto('/signin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).not.toHaveURL(/\/signin/);
-  return page;
-}
 
 
 test('the graph shows the sim services with their mTLS and verdict markings', async ({ browser }) => {
-  const admin = await signedIn(browser, 'admin@demo.verity.local');
+  const admin = await demo.signedIn(browser, 'admin@demo.verity.local', undefined, 1500);
   await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Traffic graph' }).click();
   await expect(admin.getByRole('heading', { name: 'Traffic graph' })).toBeVisible();
   // Flows arrive within a few ticks of the agent's start.
@@ -72,7 +39,7 @@ test('the graph shows the sim services with their mTLS and verdict markings', as
 });
 
 test('filters narrow the graph and survive a reload, with the selection', async ({ browser }) => {
-  const admin = await signedIn(browser, 'admin@demo.verity.local');
+  const admin = await demo.signedIn(browser, 'admin@demo.verity.local', undefined, 1500);
   await admin.goto('/graph');
   await expect(admin.getByRole('button', { name: 'Workload payments/payment-service' })).toBeVisible({ timeout: 30_000 });
   // The checkbox follows the URL, so it turns checked once the URL has changed.
@@ -98,7 +65,7 @@ test('filters narrow the graph and survive a reload, with the selection', async 
 });
 
 test('the side panels explain nodes and edges', async ({ browser }) => {
-  const admin = await signedIn(browser, 'admin@demo.verity.local');
+  const admin = await demo.signedIn(browser, 'admin@demo.verity.local', undefined, 1500);
   await admin.goto('/graph');
   await expect(admin.getByRole('button', { name: 'Workload payments/payment-service' })).toBeVisible({ timeout: 30_000 });
   await openGraphList(admin);
@@ -117,7 +84,7 @@ test('the side panels explain nodes and edges', async ({ browser }) => {
 });
 
 test('a tenant admin sees only their tenant and an opaque node for the rest', async ({ browser }) => {
-  const ta = await signedIn(browser, 'payments-admin@demo.verity.local');
+  const ta = await demo.signedIn(browser, 'payments-admin@demo.verity.local', undefined, 1500);
   await ta.goto('/graph');
   await expect(ta.getByRole('button', { name: 'Workload payments/payment-service' })).toBeVisible({ timeout: 30_000 });
   await expect(ta.getByRole('button', { name: /Other tenant \(hidden\)/ })).toBeVisible();

@@ -1,7 +1,8 @@
 // Shared steps for the end-to-end tests: what a person does, in the browser.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { totpCodeAt } from '@/server/security/totp';
 
 export const artifacts = path.resolve('e2e/.artifacts');
@@ -11,6 +12,57 @@ export function firstAdminSetupPath(): string {
   const url = out.match(/https?:\/\/\S+\/setup-account#token=\S+/)?.[0];
   if (!url) throw new Error(`no setup link in the CLI output:\n${out}`);
   return new URL(url).pathname + new URL(url).hash;
+}
+
+/**
+ * A spec's own demo console (`verity demo` on a fresh data folder and its own port, with the
+ * sim agent the demo starts), so the spine suite's console and first admin are left alone.
+ * Registers the spec's beforeAll/afterAll; the demo accounts' password is known once it is up.
+ */
+export interface OwnDemo {
+  base: string;
+  password: string;
+  signedIn(browser: Browser, email: string, password?: string, width?: number): Promise<Page>;
+}
+
+export function ownDemo(name: string, portOffset: number, env: Record<string, string> = {}): OwnDemo {
+  const port = Number(process.env.E2E_PORT ?? 3210) + portOffset;
+  const dataDir = path.join(artifacts, name);
+  const demo: OwnDemo = {
+    base: `http://127.0.0.1:${port}`,
+    password: '',
+    /** A new browser context on this demo, signed in (the demo accounts share one password). */
+    async signedIn(browser, email, password = demo.password, width = 1400) {
+      const page = await (await browser.newContext({ baseURL: demo.base, viewport: { width, height: 1000 } })).newPage();
+      await signIn(page, email, password);
+      await expect(page).not.toHaveURL(/\/signin$/);
+      return page;
+    },
+  };
+  let child: ChildProcess | undefined;
+  test.beforeAll(async () => {
+    // A fresh demo migrates, seeds and enrolls its agent before it answers: minutes on a busy 2-core machine.
+    test.setTimeout(250_000);
+    rmSync(dataDir, { recursive: true, force: true });
+    child = spawn('./bin/verity', ['demo'], {
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', VERITY_DATA_DIR: dataDir, DATABASE_URL: '', VERITY_SECRET: '', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    demo.password = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${out}`)), 240_000);
+      child!.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const m = out.match(/password for all: (\S+)\)/);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+  });
+  test.afterAll(() => child?.kill('SIGTERM'));
+  return demo;
 }
 
 export async function setPassword(page: Page, setupPath: string, password: string) {
@@ -27,6 +79,19 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Creates a user on the Users screen (the caller is on it) and returns their one-time setup path. */
+export async function createUser(admin: Page, user: { email: string; name: string; role: string; scope: string }): Promise<string> {
+  const create = admin.getByRole('form', { name: 'Create user' });
+  await create.getByLabel('Email').fill(user.email);
+  await create.getByLabel('Name', { exact: true }).fill(user.name);
+  await create.getByLabel('Role').selectOption(user.role);
+  await create.getByLabel('Scope').selectOption({ label: user.scope });
+  await create.getByRole('button', { name: 'Create user' }).click();
+  await expect(admin.getByTestId('setup-link')).toHaveValue(/\/setup-account#token=/);
+  const link = new URL(await admin.getByTestId('setup-link').inputValue());
+  return link.pathname + link.hash;
 }
 
 /** A code for the next 30-second step: the current one may already have been used. */

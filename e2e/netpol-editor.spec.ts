@@ -5,16 +5,10 @@
 // with a fresh code; the agent applies it; the graph then shows the denied flows, and the
 // rollback restores them. And the form and the YAML stay in step both ways; invalid YAML is
 // shown at its line and blocks submission.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { totpCodeAt } from '@/server/security/totp';
-import { artifacts, graphEdgeRow, graphList, openGraphList, setPassword, shot } from './helpers';
+import { graphEdgeRow, graphList, openGraphList, ownDemo, setPassword, shot } from './helpers';
 
-const PORT = Number(process.env.E2E_PORT ?? 3210) + 7;
-const BASE = `http://127.0.0.1:${PORT}`;
-const dataDir = path.join(artifacts, 'netpol-demo');
 const SHOP_ADMIN = { email: 'storefront-admin@demo.verity.local', password: 'storefront admin passphrase 7' };
 
 test.describe.configure({ mode: 'serial' });
@@ -23,8 +17,6 @@ test.describe.configure({ mode: 'serial' });
 // out of CI until then (issue #8 stays open for it).
 test.setTimeout(240_000);
 
-let demo: ChildProcess | undefined;
-let password = '';
 let approverSecret = '';
 let lastStep = 0;
 /** A code from the authenticator for a step not used yet (a used code is refused as a replay). */
@@ -35,29 +27,14 @@ async function freshCode(): Promise<string> {
 }
 let changeUrl = '';
 
-test.beforeAll(async () => {
-  rmSync(dataDir, { recursive: true, force: true });
-  demo = spawn('./bin/verity', ['demo'], { env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', VERITY_DATA_DIR: dataDir, DATABASE_URL: '', VERITY_SECRET: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  password = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${out}`)), 90_000);
-    demo!.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = out.match(/password for all: (\S+)\)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-  });
-});
-test.afterAll(() => demo?.kill('SIGTERM'));
+const demo = ownDemo('netpol-demo', 7);
+const BASE = demo.base;
 
 async function open(browser: Browser): Promise<Page> {
   return (await browser.newContext({ baseURL: BASE, viewport: { width: 1500, height: 1000 } })).newPage();
 }
 
-async function signIn(page: Page, email: string, pass = password) {
+async function signIn(page: Page, email: string, pass = demo.password) {
   await page.goto('/signin');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(pass);

@@ -2,54 +2,20 @@
 // and data folder, with the real sim agent sending usage every minute): their tenant's
 // quotas with bars, the chart and forecast over a range kept in the URL, and nothing of
 // another tenant, whether listed, asked for by URL, or through the API.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import path from 'node:path';
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { artifacts, shot } from './helpers';
+import { expect, test } from '@playwright/test';
+import { ownDemo, shot } from './helpers';
 
-const PORT = Number(process.env.E2E_PORT ?? 3210) + 11;
-const BASE = `http://127.0.0.1:${PORT}`;
-const dataDir = path.join(artifacts, 'quotas-demo');
 
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(150_000);
 
-let demo: ChildProcess | undefined;
-let password = '';
 
-test.beforeAll(async () => {
-  // A fresh demo migrates and seeds before it answers: slow on a busy 2-core machine.
-  test.setTimeout(180_000);
-  rmSync(dataDir, { recursive: true, force: true });
-  demo = spawn('./bin/verity', ['demo'], { env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', VERITY_DATA_DIR: dataDir, DATABASE_URL: '', VERITY_SECRET: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  password = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${out}`)), 170_000);
-    demo!.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = out.match(/password for all: (\S+)\)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-  });
-});
-test.afterAll(() => demo?.kill('SIGTERM'));
+const demo = ownDemo('quotas-demo', 11);
+const BASE = demo.base;
 
-async function signedIn(browser: Browser, email: string): Promise<Page> {
-  const page = await (await browser.newContext({ baseURL: BASE, viewport: { width: 1400, height: 1000 } })).newPage();
-  await page.goto('/signin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).not.toHaveURL(/\/signin/);
-  return page;
-}
 
 test('a tenant admin sees their quotas, the chart and the forecast, and no other tenant', async ({ browser }) => {
-  const page = await signedIn(browser, 'payments-admin@demo.verity.local');
+  const page = await demo.signedIn(browser, 'payments-admin@demo.verity.local');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Quotas' }).click();
   // The agent's first inventory and usage arrive within seconds of start-up.
   await expect(page.getByRole('table', { name: 'Quotas of Payments' })).toBeVisible({ timeout: 60_000 });
@@ -82,7 +48,7 @@ test('a tenant admin sees their quotas, the chart and the forecast, and no other
 });
 
 test('a viewer of another tenant sees only that tenant', async ({ browser }) => {
-  const page = await signedIn(browser, 'viewer@demo.verity.local');
+  const page = await demo.signedIn(browser, 'viewer@demo.verity.local');
   // The viewer of storefront: their tenant only, and no change action.
   await page.goto('/quotas');
   await expect(page.getByRole('table', { name: 'Quotas of Storefront' })).toBeVisible({ timeout: 30_000 });

@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { totpCodeAt } from '@/server/security/totp';
-import { loadState, setPassword, shot, signIn, signInAsFirstAdmin } from './helpers';
+import { createUser, loadState, setPassword, shot, signIn, signInAsFirstAdmin } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 // Drafting, previewing (in the background, with the agent's dry run) and approving take more
@@ -25,17 +25,6 @@ async function page(browser: Browser): Promise<Page> {
   return (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
 }
 
-async function createUser(admin: Page, email: string, name: string, role: string) {
-  const create = admin.getByRole('form', { name: 'Create user' });
-  await create.getByLabel('Email').fill(email);
-  await create.getByLabel('Name', { exact: true }).fill(name);
-  await create.getByLabel('Role').selectOption(role);
-  await create.getByLabel('Scope').selectOption({ label: 'Analytics' });
-  await create.getByRole('button', { name: 'Create user' }).click();
-  await expect(admin.getByTestId('setup-link')).toHaveValue(/\/setup-account#token=/);
-  const link = await admin.getByTestId('setup-link').inputValue();
-  links[email] = new URL(link).pathname + new URL(link).hash;
-}
 
 test.beforeAll(({ baseURL }) => {
   const state = loadState();
@@ -55,8 +44,8 @@ test('the admin gives tenant Analytics the sim cluster’s analytics namespace, 
   await form.getByRole('button', { name: 'Create tenant' }).click();
   await expect(admin.getByRole('link', { name: 'Analytics' })).toBeVisible();
   await admin.goto('/admin/users');
-  await createUser(admin, TA.email, 'Ana Lytics', 'tenant_admin');
-  await createUser(admin, APPROVER.email, 'Pat Approver', 'approver');
+  links[TA.email] = await createUser(admin, { email: TA.email, name: 'Ana Lytics', role: 'tenant_admin', scope: 'Analytics' });
+  links[APPROVER.email] = await createUser(admin, { email: APPROVER.email, name: 'Pat Approver', role: 'approver', scope: 'Analytics' });
 });
 
 test('the tenant admin builds a Role in the matrix and binds it for four minutes; the YAML follows and blocks submit while broken', async ({ browser }) => {

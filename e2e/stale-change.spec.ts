@@ -5,23 +5,15 @@
 // then releases a bundle whose base version the cluster no longer holds, so the agent applies
 // nothing and the page says which object went stale. Rebasing takes a new preview (dry run
 // included) that needs new approvals.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { totpCodeAt } from '@/server/security/totp';
-import { artifacts, shot } from './helpers';
+import { ownDemo, setPassword, shot } from './helpers';
 
-const PORT = Number(process.env.E2E_PORT ?? 3210) + 13;
-const BASE = `http://127.0.0.1:${PORT}`;
-const dataDir = path.join(artifacts, 'stale-demo');
 const SECOND = { email: 'second-approver@example.test', password: 'second approver passphrase 7' };
 
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(240_000);
 
-let demo: ChildProcess | undefined;
-let password = '';
 let changeA = '';
 let changeB = '';
 const secrets: Record<string, string> = {};
@@ -46,35 +38,9 @@ spec:
     - port: postgres
 ${extra}`;
 
-test.beforeAll(async () => {
-  // A fresh demo migrates and seeds its database and starts its agent: slow on a busy machine.
-  test.setTimeout(180_000);
-  rmSync(dataDir, { recursive: true, force: true });
-  demo = spawn('./bin/verity', ['demo'], { env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', VERITY_DATA_DIR: dataDir, DATABASE_URL: '', VERITY_SECRET: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  password = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${out}`)), 170_000);
-    demo!.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = out.match(/password for all: (\S+)\)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-  });
-});
-test.afterAll(() => demo?.kill('SIGTERM'));
+const demo = ownDemo('stale-demo', 13);
+const BASE = demo.base;
 
-async function signedIn(browser: Browser, email: string, pass = password): Promise<Page> {
-  const page = await (await browser.newContext({ baseURL: BASE, viewport: { width: 1400, height: 1000 } })).newPage();
-  await page.goto('/signin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(pass);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).not.toHaveURL(/\/signin$/);
-  return page;
-}
 
 /** First sign-in of a role that needs a second factor: enrol it, keep the secret. */
 async function enrolTotp(page: Page, email: string) {
@@ -99,8 +65,8 @@ async function nextCode(page: Page, email: string): Promise<string> {
 }
 
 /** A later sign-in of someone who has a second factor: the code page, then in. */
-async function signedInWithCode(browser: Browser, email: string, pass = password): Promise<Page> {
-  const page = await signedIn(browser, email, pass);
+async function signedInWithCode(browser: Browser, email: string, pass = demo.password): Promise<Page> {
+  const page = await demo.signedIn(browser, email, pass);
   await expect(page).toHaveURL(/\/signin\/mfa/);
   await page.getByLabel('Authentication code').fill(await nextCode(page, email));
   await page.getByRole('button', { name: 'Verify' }).click();
@@ -132,7 +98,7 @@ async function approve(page: Page, url: string, email: string, reason: string) {
 }
 
 test('the security admin requires two approvals for Payments and adds a second approver', async ({ browser }) => {
-  const admin = await signedIn(browser, 'admin@demo.verity.local');
+  const admin = await demo.signedIn(browser, 'admin@demo.verity.local');
   await enrolTotp(admin, 'admin@demo.verity.local');
   await admin.goto('/tenants');
   await admin.getByRole('link', { name: 'Payments' }).click();
@@ -150,17 +116,13 @@ test('the security admin requires two approvals for Payments and adds a second a
   await expect(admin.getByTestId('setup-link')).toHaveValue(/\/setup-account#token=/);
   const link = new URL(await admin.getByTestId('setup-link').inputValue());
   const second = await (await browser.newContext({ baseURL: BASE })).newPage();
-  await second.goto(link.pathname + link.hash);
-  await second.getByLabel('New password').fill(SECOND.password);
-  await second.getByLabel('Repeat it').fill(SECOND.password);
-  await second.getByRole('button', { name: 'Set password' }).click();
-  await expect(second.getByText('Your password is set')).toBeVisible();
-  const signed = await signedIn(browser, SECOND.email, SECOND.password);
+  await setPassword(second, link.pathname + link.hash, SECOND.password);
+  const signed = await demo.signedIn(browser, SECOND.email, SECOND.password);
   await enrolTotp(signed, SECOND.email);
 });
 
 test('the tenant admin submits a change; its preview carries the agent’s dry run', async ({ browser }) => {
-  const ta = await signedIn(browser, 'payments-admin@demo.verity.local');
+  const ta = await demo.signedIn(browser, 'payments-admin@demo.verity.local');
   // The preview reads observed flows: give the agent time to send its first ones.
   await ta.waitForTimeout(5_000);
   changeA = await draftAndSubmit(ta, 'Payments', 'Postgres also from order-service', POSTGRES(`  - from:\n    - podSelector:\n        matchLabels:\n          app: order-service\n    ports:\n    - port: 5432\n`));
@@ -178,7 +140,7 @@ test('the tenant admin submits a change; its preview carries the agent’s dry r
 });
 
 test('the first approval leaves it waiting for the second', async ({ browser }) => {
-  const ap = await signedIn(browser, 'approver@demo.verity.local');
+  const ap = await demo.signedIn(browser, 'approver@demo.verity.local');
   await enrolTotp(ap, 'approver@demo.verity.local');
   await approve(ap, changeA, 'approver@demo.verity.local', 'Order service needs direct reads; agreed');
   await expect(ap.getByRole('region', { name: 'Approvals' })).toContainText('1 more needed');
@@ -208,7 +170,7 @@ test('the second approval releases a bundle the cluster no longer matches: stale
 });
 
 test('rebasing takes a new preview against the cluster as it is now, which needs new approvals', async ({ browser }) => {
-  const ta = await signedIn(browser, 'payments-admin@demo.verity.local');
+  const ta = await demo.signedIn(browser, 'payments-admin@demo.verity.local');
   await ta.goto(changeA);
   await ta.getByRole('button', { name: /^Rebase on the cluster as it is now/ }).click();
   await expect(ta.getByTestId('change-status')).toHaveText('Draft');
