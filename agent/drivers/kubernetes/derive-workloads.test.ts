@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deriveWorkloads, type OwnerIndex, type PodLike } from './derive-workloads';
 import { fieldsDroppedBySerializer } from './object-client';
-import { sumResourceMaps } from '../../../server/domain/quotas/quantity';
 
 const noOwners: OwnerIndex = { replicaSets: new Map(), jobs: new Map() };
 
@@ -42,11 +41,29 @@ describe('deriveWorkloads', () => {
   });
 });
 
-describe('quantities', () => {
-  it('sums container resources exactly with the shared quantity module', () => {
-    expect(sumResourceMaps([{ cpu: '250m', memory: '128Mi' }, { cpu: '100m', memory: '64Mi' }])).toEqual({ cpu: '350m', memory: '192Mi' });
-    expect(sumResourceMaps([{ cpu: '1' }, { cpu: '500m' }])).toEqual({ cpu: '1500m' });
-    expect(sumResourceMaps([{ memory: '1Gi' }, { memory: '512Mi' }])).toEqual({ memory: '1536Mi' });
-    expect(sumResourceMaps([{ cpu: '1.5' }, { 'nvidia.com/gpu': '1' }])).toEqual({ cpu: '1500m', 'nvidia.com/gpu': '1' });
+describe('fieldsDroppedBySerializer', () => {
+  it('finds nothing to drop in the objects Verity applies', () => {
+    const objects = [
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'p', namespace: 'n', labels: { a: 'b' }, annotations: { x: 'y' }, resourceVersion: '5' },
+        spec: {
+          podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['a'] }] },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [{ from: [{ namespaceSelector: { matchLabels: { t: 'x' } }, podSelector: {} }, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 'http', endPort: 9000 }] }],
+          egress: [{ to: [], ports: [{ port: 53, protocol: 'UDP' }] }],
+        },
+      },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' }, rules: [{ nonResourceURLs: ['/healthz'], verbs: ['get'] }, { apiGroups: [''], resources: ['pods/log'], resourceNames: ['x'], verbs: ['*'] }], aggregationRule: { clusterRoleSelectors: [{ matchLabels: { agg: 'true' } }] } },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'b', namespace: 'n' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'r' }, subjects: [{ kind: 'ServiceAccount', name: 's', namespace: 'n' }] },
+      { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'n' }, spec: { hard: { 'requests.cpu': '4', pods: '10' } } },
+      { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'n' }, spec: { mtls: { mode: 'STRICT' }, portLevelMtls: { '8080': { mode: 'PERMISSIVE' } } } },
+    ];
+    for (const o of objects) expect(fieldsDroppedBySerializer(o)).toEqual([]);
+  });
+
+  it('names the fields the typed model would drop', () => {
+    expect(fieldsDroppedBySerializer({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'n' }, rules: [{ verbs: ['get'], resouces: ['pods'] }] })).toEqual(['rules[0].resouces']);
   });
 });
