@@ -65,6 +65,7 @@ export async function runAbuseDetection(ctx: ServiceContext): Promise<DetectionR
           baseline: data.baseline.filter((b) => mine(b.clusterId, b.namespace) && b.firstSeen.getTime() < now.getTime() - settings.egressFanout.windowMinutes * 60_000),
           usage: data.usage.filter((u) => mine(u.clusterId, u.namespace)),
           quotas: data.quotas.filter((q) => mine(q.clusterId, q.namespace)),
+          ownsNamespace: mine,
         },
         settings,
         now,
