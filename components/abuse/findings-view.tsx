@@ -18,7 +18,7 @@ function pick<T extends string>(value: string | null, allowed: readonly T[]): T 
   return allowed.find((a) => a === value);
 }
 
-export function FindingsView({ sleepScope }: { sleepScope: { global: boolean; tenantIds: string[] } }) {
+export function FindingsView({ sleepScope, canAcknowledge }: { sleepScope: { global: boolean; tenantIds: string[] }; canAcknowledge: boolean }) {
   const trpc = useTRPC();
   const params = useSearchParams();
   const router = useRouter();
@@ -39,7 +39,7 @@ export function FindingsView({ sleepScope }: { sleepScope: { global: boolean; te
 
   return (
     <>
-      <Notifications />
+      <Notifications canAcknowledge={canAcknowledge} />
       <section className="card" aria-labelledby="findings-heading">
         <h2 id="findings-heading">Findings</h2>
         <div className="filters" role="group" aria-label="Filter findings">
@@ -139,7 +139,7 @@ export function FindingsView({ sleepScope }: { sleepScope: { global: boolean; te
   );
 }
 
-function Notifications() {
+function Notifications({ canAcknowledge }: { canAcknowledge: boolean }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const list = useQuery(trpc.abuse.notifications.queryOptions(undefined, { refetchInterval: 30_000 }));
@@ -160,9 +160,11 @@ function Notifications() {
             </p>
             <div className="row">
               {n.findingId && <Link href={`/findings/${n.findingId}`}>Open the finding</Link>}
-              <button type="button" onClick={() => ack.mutate({ id: n.id })} disabled={ack.isPending}>
-                Acknowledge
-              </button>
+              {canAcknowledge && (
+                <button type="button" onClick={() => ack.mutate({ id: n.id })} disabled={ack.isPending}>
+                  Acknowledge
+                </button>
+              )}
             </div>
           </li>
         ))}

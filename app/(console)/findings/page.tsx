@@ -10,6 +10,7 @@ export default async function FindingsPage() {
   if (!holdsPermission({ grants: resolved.grants, mfaVerified: resolved.session.mfaVerified }, 'abuse:read').allowed) notFound();
   const sleepGrants = resolved.grants.filter((g) => roleHas(g.role, 'workload:sleep'));
   const sleepScope = { global: sleepGrants.some((g) => g.tenantId === null), tenantIds: sleepGrants.flatMap((g) => (g.tenantId ? [g.tenantId] : [])) };
+  const canAcknowledge = holdsPermission({ grants: resolved.grants, mfaVerified: resolved.session.mfaVerified }, 'abuse:acknowledge').allowed;
   return (
     <>
       <h1>Abuse findings</h1>
@@ -17,7 +18,7 @@ export default async function FindingsPage() {
         What the detection job found in flows, usage and quotas: a workload holding its CPU at the limit while nobody calls it, connections to mining pools, fan-out to many new
         addresses, bursts of denied connections, quotas pinned at their ceiling. Each finding says which rule fired and why.
       </p>
-      <FindingsView sleepScope={sleepScope} />
+      <FindingsView sleepScope={sleepScope} canAcknowledge={canAcknowledge} />
     </>
   );
 }

@@ -33,6 +33,7 @@ export const PERMISSIONS = {
   'audit:verify': { scope: 'global', mfa: false, description: 'Verify the audit chain' },
   'abuse:read': { scope: 'tenant', mfa: false, description: 'See abuse findings, the responses to them and sleeping workloads' },
   'abuse:respond': { scope: 'tenant', mfa: true, description: 'Act on abuse findings: notify, propose a quarantine or quota squeeze, resolve' },
+  'abuse:acknowledge': { scope: 'tenant', mfa: false, description: 'Acknowledge the security team’s notifications to a tenant' },
   'abuse:configure': { scope: 'global', mfa: true, description: 'Set the abuse thresholds of tenants' },
   // No second factor: sleep is reversible and audited, and tenant admins (who wake their
   // own workloads) are not required to enrol one.
@@ -46,11 +47,11 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   security_admin: [
     'tenant:read', 'tenant:manage', 'user:read', 'user:manage', 'grant:manage', 'cluster:read', 'cluster:enroll',
     'graph:read', 'netpol:read', 'netpol:propose', 'rbac:read', 'rbac:propose', 'change:read', 'quota:read', 'audit:read',
-    'audit:verify', 'abuse:read', 'abuse:respond', 'abuse:configure', 'workload:sleep',
+    'audit:verify', 'abuse:read', 'abuse:acknowledge', 'abuse:respond', 'abuse:configure', 'workload:sleep',
   ],
   tenant_admin: [
     'tenant:read', 'cluster:read', 'graph:read', 'netpol:read', 'netpol:propose', 'rbac:read', 'rbac:propose',
-    'change:read', 'quota:read', 'audit:read', 'abuse:read', 'workload:sleep',
+    'change:read', 'quota:read', 'audit:read', 'abuse:read', 'abuse:acknowledge', 'workload:sleep',
   ],
   approver: ['tenant:read', 'cluster:read', 'graph:read', 'netpol:read', 'rbac:read', 'change:read', 'change:approve', 'quota:read'],
   auditor: ['tenant:read', 'cluster:read', 'user:read', 'change:read', 'audit:read', 'audit:verify'],

@@ -16,7 +16,7 @@ import type { Principal } from '../context';
 import { inScope } from '../scope';
 import { openTestDatabase, type TestDatabase, testDrivers } from '@/test/helpers/test-database';
 import { setSleepPolicy } from './abuse-settings';
-import { getFinding, listFindings, listNotifications, listSleeps } from './read-findings';
+import { acknowledgeNotification, getFinding, listFindings, listNotifications, listSleeps } from './read-findings';
 import { notifyTenant, proposeQuarantine, resolveFinding } from './respond-to-finding';
 import { runAbuseDetection } from './run-abuse-detection';
 import { wakeWorkload } from './sleep-workload';
@@ -153,6 +153,13 @@ describe.each(testDrivers())('abuse detection and response (%s)', (driver) => {
     expect(seen).toHaveLength(1);
     expect(seen[0]!.title).toBe('Connections to cryptocurrency mining pools: sandbox-students/cuda-trainer');
     expect((await listNotifications(as(anaAdmin))).notifications).toEqual([]);
+    // A viewer of the tenant reads it but may not acknowledge it for the admins; an admin may.
+    const uniViewer = user([{ role: 'viewer', tenantId: university }], false);
+    expect((await listNotifications(as(uniViewer))).notifications).toHaveLength(1);
+    await expect(acknowledgeNotification(as(uniViewer), { id: seen[0]!.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await listNotifications(as(uniAdmin))).notifications[0]!.acknowledgedAt).toBeNull();
+    await acknowledgeNotification(as(uniAdmin), { id: seen[0]!.id });
+    expect((await listNotifications(as(uniAdmin))).notifications[0]!.acknowledgedAt).not.toBeNull();
     await expect(notifyTenant(as(uniAdmin), { findingId: pool.id, reason: 'x'.repeat(5) })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(notifyTenant(as(security), { findingId: pool.id, reason: '' })).rejects.toThrow(/at least 3 characters/);
     const actions = (await getFinding(as(uniAdmin), { id: pool.id })).actions;

@@ -73,7 +73,7 @@ export async function listFindings(ctx: ServiceContext, raw: ListFindingsInput =
 }
 
 export async function getFinding(ctx: ServiceContext, raw: { id: string }) {
-  authorize(ctx, 'abuse:read');
+  authorize(ctx, 'abuse:acknowledge');
   const { id } = z.object({ id: z.uuid() }).parse(raw);
   return inScope(ctx, async (tx) => {
     const [row] = await tx.select({ f: abuseFindings, cluster: clusters.name }).from(abuseFindings).innerJoin(clusters, eq(clusters.id, abuseFindings.clusterId)).where(eq(abuseFindings.id, id));
@@ -173,12 +173,12 @@ export async function listNotifications(ctx: ServiceContext) {
 }
 
 export async function acknowledgeNotification(ctx: ServiceContext, raw: { id: string }) {
-  authorize(ctx, 'abuse:read');
+  authorize(ctx, 'abuse:acknowledge');
   const { id } = z.object({ id: z.uuid() }).parse(raw);
   return inScope(ctx, async (tx) => {
     const [n] = await tx.select().from(tenantNotifications).where(eq(tenantNotifications.id, id)).for('update');
     if (!n) throw notFound('Notification');
-    authorize(ctx, 'abuse:read', { id: n.tenantId, label: 'Notification' });
+    authorize(ctx, 'abuse:acknowledge', { id: n.tenantId, label: 'Notification' });
     if (n.acknowledgedAt) throw conflict('The notification was already acknowledged');
     const by = ctx.principal.kind === 'user' ? ctx.principal.userId : null;
     await tx.update(tenantNotifications).set({ acknowledgedAt: ctx.now(), acknowledgedBy: by }).where(eq(tenantNotifications.id, id));
