@@ -9,13 +9,13 @@
 // process that slipped past the lock) finds nothing left to do.
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
-import type { BundleOperation, CommandBundle } from '@/agent/protocol/messages';
+import type { BundleOperation, CommandBundle, CommandResult } from '@/agent/protocol/messages';
 import type { Tx } from '@/db/client';
 import { agentCommands, inventoryObjects } from '@/db/schema';
 import { changeDecisions, changeRequests } from '@/db/schema/hand-written/changes';
 import { timeBoundGrants } from '@/db/schema/hand-written/time-bound-grants';
 import { changeDigest } from '@/server/domain/changes/change-digest';
-import { type ChangeOperation, GOVERNED_KINDS } from '@/server/domain/changes/change-objects';
+import { type ChangeOperation, GOVERNED_KINDS, type ObjectKey, objectKeyString } from '@/server/domain/changes/change-objects';
 import { reduceChange } from '@/server/domain/changes/reduce-change';
 import { issueCommandInTx } from '../agents/commands';
 import { appendAuditEvent } from '../audit/append-event';
@@ -64,8 +64,12 @@ async function removeExpiredGrants(tx: Tx, ctx: ServiceContext, now: Date): Prom
   return report;
 }
 
-async function removeGrantsOf(tx: Tx, ctx: ServiceContext, grant: typeof changeRequests.$inferSelect, grants: (typeof timeBoundGrants.$inferSelect)[], now: Date): Promise<SweepReport['removals']> {
+/** The key grants are stored under, for any object the inventory or an agent names. */
+const keyOf = (kind: string, namespace: string | null, name: string) => objectKeyString({ kind, namespace, name } as ObjectKey);
+
+async function removeGrantsOf(tx: Tx, ctx: ServiceContext, grant: typeof changeRequests.$inferSelect, due: (typeof timeBoundGrants.$inferSelect)[], now: Date): Promise<SweepReport['removals']> {
   const system: ServiceContext = { ...ctx, principal: { kind: 'system', label: 'expiry sweeper' } };
+  let grants = due;
   const keys = grants.map((g) => g.objectKey);
   const audit = (action: string, outcome: 'success' | 'failure', details: Record<string, unknown>) =>
     appendAuditEvent(tx, system, { action, outcome, tenantId: grant.tenantId, clusterId: grant.clusterId, resourceType: 'change_request', resourceId: grant.id, details: { changeId: grant.id, ...details } });
@@ -85,8 +89,20 @@ async function removeGrantsOf(tx: Tx, ctx: ServiceContext, grant: typeof changeR
     .select({ kind: inventoryObjects.kind, namespace: inventoryObjects.namespace, name: inventoryObjects.name, resourceVersion: inventoryObjects.resourceVersion })
     .from(inventoryObjects)
     .where(and(eq(inventoryObjects.clusterId, grant.clusterId), inArray(inventoryObjects.kind, ['RoleBinding', 'ClusterRoleBinding'])));
-  const versionOf = new Map(live.map((r) => [`${r.kind}/${r.namespace}/${r.name}`, r.resourceVersion]));
+  const versionOf = new Map(live.map((r) => [keyOf(r.kind, r.namespace, r.name), r.resourceVersion]));
   const report: SweepReport['removals'] = [];
+  // Only what the grant's apply created is Verity's to delete: a binding its partial apply
+  // never reached, made later by someone else under the same name, is left alone.
+  const created = new Set(((command.result as CommandResult | null)?.results ?? []).filter((r) => r.outcome === 'applied').map((r) => keyOf(r.ref.kind, r.ref.namespace, r.ref.name)));
+  const notCreated = grants.filter((g) => !created.has(g.objectKey)).map((g) => g.objectKey);
+  if (notCreated.length) {
+    const claimed = await claim({ removalState: 'refused', removalDetail: 'the grant’s apply did not create this binding, so Verity does not delete it' }, notCreated);
+    if (claimed.length) {
+      await audit('change.grant_expiry_failed', 'failure', { bindings: claimed, reason: 'not created by the grant' });
+      report.push({ grantChangeId: grant.id, removalChangeId: null, bindings: claimed, outcome: 'refused' });
+    }
+  }
+  grants = grants.filter((g) => created.has(g.objectKey));
   const absent = grants.filter((g) => !versionOf.has(g.objectKey)).map((g) => g.objectKey);
   if (absent.length) {
     const claimed = await claim({ removalState: 'absent', removedAt: now, removalDetail: 'the binding was already gone when the grant expired' }, absent);

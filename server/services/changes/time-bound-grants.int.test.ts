@@ -169,6 +169,31 @@ describe.each(testDrivers())('time-bound grants and approval expiry (%s)', (driv
     expect(grantView.verification).toEqual([]);
   });
 
+  it('does not delete at expiry a binding the grant’s apply did not create', async () => {
+    const ctx = contextFor(t.db, requester);
+    // Beyond the approver's shifted clock (see approveAt); the sweeps below run at a later clock.
+    const expiresAt = new Date(Date.now() + 30_000 * (codeStep + 1) + 10_000).toISOString();
+    const afterExpiry = () => ({ ...systemContext(t.db), now: () => new Date(Date.parse(expiresAt) + 1_000) });
+    const { id } = await saveDraft(ctx, { tenantId, clusterId, title: 'Partial grant', description: 'incident 43', sourceText: grantYaml('partly', expiresAt), deletes: [] });
+    const { digest } = await submitAndPreview(ctx, id);
+    await approveAt(id, digest);
+    await until(async () => ((await statusOf(id)).status === 'applied' ? true : null));
+    // As a partial apply reports it: the agent stopped before this binding, so it never created
+    // it; someone else's binding of that name exists now (the fake cluster still holds ours).
+    const { commandId } = await statusOf(id);
+    await inScope(systemContext(t.db), async (tx) => {
+      const [cmd] = await tx.select().from(agentCommands).where(eq(agentCommands.id, commandId!));
+      const result = cmd!.result as { results: { outcome: string }[] };
+      await tx.update(agentCommands).set({ result: { ...result, results: result.results.map((r) => ({ ...r, outcome: 'skipped' })) } }).where(eq(agentCommands.id, commandId!));
+    });
+    const { removals } = await sweepExpiries(afterExpiry());
+    expect(removals).toEqual([expect.objectContaining({ grantChangeId: id, removalChangeId: null, bindings: ['RoleBinding/payments/partly'], outcome: 'refused' })]);
+    expect(fake.objects.has('RoleBinding/payments/partly')).toBe(true);
+    const [grant] = await inScope(systemContext(t.db), (tx) => tx.select().from(timeBoundGrants).where(eq(timeBoundGrants.changeId, id)));
+    expect(grant!.removalDetail).toMatch(/did not create this binding/);
+    expect((await sweepExpiries(afterExpiry())).removals).toEqual([]);
+  });
+
   it('refuses to approve a grant whose expiry passed while it waited', async () => {
     const ctx = contextFor(t.db, requester);
     const { id } = await saveDraft(ctx, { tenantId, clusterId, title: 'Too slow', description: '', sourceText: grantYaml('slow', new Date(Date.now() + 2_000).toISOString()), deletes: [] });
