@@ -112,5 +112,5 @@ export async function recordChangeOutcome(tx: Parameters<Parameters<typeof inSco
   await tx.update(changeRequests).set({ status: mapped, result, updatedAt: ctx.now() }).where(eq(changeRequests.id, changeId));
   await appendAuditEvent(tx, ctx, { action: `change.${mapped}`, outcome: mapped === 'applied' ? 'success' : 'failure', tenantId: row.tenantId, clusterId: row.clusterId, resourceType: 'change_request', resourceId: row.id, details: { changeId: row.id, commandId: row.commandId, status: outcome } });
   // The removal of an expired grant: the grant's record and story follow it.
-  await recordRemovalOutcome(tx, ctx, row, mapped);
+  await recordRemovalOutcome(tx, ctx, row, mapped, outcome);
 }

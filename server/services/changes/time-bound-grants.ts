@@ -73,7 +73,8 @@ export async function grantsForChange(tx: Tx, changeId: string): Promise<{ grant
  * The agent reported on a change: when it was the removal of expired grants, the grants
  * record it and the grant's own story (correlated by the grant's change id) tells it.
  */
-export async function recordRemovalOutcome(tx: Tx, ctx: ServiceContext, row: { id: string; tenantId: string | null; clusterId: string; commandId: string | null }, outcome: string) {
+/** `outcome` is the change's (refused maps to failed); `agentStatus` what the agent said. */
+export async function recordRemovalOutcome(tx: Tx, ctx: ServiceContext, row: { id: string; tenantId: string | null; clusterId: string; commandId: string | null }, outcome: string, agentStatus: string) {
   const grants = await tx.select().from(timeBoundGrants).where(eq(timeBoundGrants.removalChangeId, row.id));
   if (grants.length === 0) return;
   const applied = outcome === 'applied';
@@ -82,6 +83,13 @@ export async function recordRemovalOutcome(tx: Tx, ctx: ServiceContext, row: { i
       .update(timeBoundGrants)
       .set({ removedAt: ctx.now() })
       .where(and(eq(timeBoundGrants.removalChangeId, row.id), inArray(timeBoundGrants.objectKey, grants.map((g) => g.objectKey))));
+  } else if (agentStatus === 'refused') {
+    // The agent will refuse the same proof again (say, a console key it no longer pins):
+    // retrying would only open a new change every sweep. The access stays; a person acts.
+    await tx
+      .update(timeBoundGrants)
+      .set({ removalState: 'refused', removalDetail: `removal ${row.id} refused by the agent; not retried` })
+      .where(and(eq(timeBoundGrants.removalChangeId, row.id), eq(timeBoundGrants.removalState, 'issued')));
   } else {
     // The access is still there: the grants go back to the sweeper, which issues a new
     // removal against the binding's version then (the failure stays on this removal).
@@ -98,7 +106,7 @@ export async function recordRemovalOutcome(tx: Tx, ctx: ServiceContext, row: { i
       clusterId: row.clusterId,
       resourceType: 'change_request',
       resourceId: changeId,
-      details: { changeId, removalChangeId: row.id, commandId: row.commandId, status: outcome, bindings: grants.filter((g) => g.changeId === changeId).map((g) => g.objectKey) },
+      details: { changeId, removalChangeId: row.id, commandId: row.commandId, status: agentStatus, bindings: grants.filter((g) => g.changeId === changeId).map((g) => g.objectKey) },
     });
   }
 }
