@@ -346,13 +346,13 @@ function DryRunView({ dryRun, diffMode }: { dryRun: DryRunRecord; diffMode: Diff
         </p>
       )}
       {dryRun.objects.map((o) => (
-        <details key={o.key} open={o.outcome === 'failed' || o.unified !== ''}>
+        <details key={o.key} open={o.outcome === 'failed' || (o.stored !== null && o.stored !== o.submitted)}>
           <summary>
             <span className={`badge ${o.outcome === 'failed' || o.outcome === 'stale' ? 'failure' : 'success'}`}>{o.outcome}</span> <code>{o.key}</code>
             {o.message && <span className="small"> {o.message}</span>}
-            {o.stored !== null && o.unified === '' && <span className="muted small"> · stored exactly as submitted</span>}
+            {o.stored !== null && o.stored === o.submitted && <span className="muted small"> · stored exactly as submitted</span>}
           </summary>
-          {o.stored !== null && o.unified !== '' && <DiffView before={o.submitted ?? ''} after={o.stored} mode={diffMode} beforeLabel="Submitted" afterLabel="Cluster would store" name={o.key} />}
+          {o.stored !== null && o.stored !== o.submitted && <DiffView before={o.submitted ?? ''} after={o.stored} mode={diffMode} beforeLabel="Submitted" afterLabel="Cluster would store" name={o.key} />}
         </details>
       ))}
     </>

@@ -2,7 +2,6 @@
 // the network-policy impact on observed flows (which flip, which allowed paths no flow
 // used, how much history that covers), and the RBAC blast radius with the risk findings the
 // change adds or removes. Pure: inventory, flows and the proposal come in, the preview goes out.
-import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
 import { analyzeImpact, type ObservedFlow } from '../netpol/impact';
 import type { Namespace, NetworkPolicy, Workload } from '../netpol/model';
@@ -39,7 +38,6 @@ export interface PreviewInput {
 export interface ObjectDiff {
   key: string;
   action: 'create' | 'update' | 'delete' | 'unchanged';
-  unified: string;
   before: string | null;
   after: string | null;
 }
@@ -130,7 +128,7 @@ export function diffObjects(input: Pick<PreviewInput, 'operations' | 'live'>): O
     const before = manifestYaml(input.live.get(key) ?? null);
     const after = op.action === 'delete' ? null : manifestYaml(op.object);
     const action = op.action === 'delete' ? 'delete' : before === null ? 'create' : before === after ? 'unchanged' : 'update';
-    return { key, action, before, after, unified: createTwoFilesPatch(`live/${key}`, `proposed/${key}`, before ?? '', after ?? '', undefined, undefined, { context: 3 }) };
+    return { key, action, before, after };
   });
 }
 

@@ -16,8 +16,10 @@ describe('summarizeDryRun', () => {
     const r = summarizeDryRun(operations, 'c1', { status: 'dry-run', results: [{ ref, outcome: 'applied', object: stored }] }, at);
     expect(r.state).toBe('answered');
     if (r.state !== 'answered') return;
-    expect(r.objects[0]!.unified).toContain('+  policyTypes:');
-    expect(r.objects[0]!.unified).not.toContain('uid');
+    // The API server's default shows; its bookkeeping does not.
+    expect(r.objects[0]!.submitted).not.toContain('policyTypes');
+    expect(r.objects[0]!.stored).toContain('policyTypes:');
+    expect(r.objects[0]!.stored).not.toContain('uid');
     expect(dryRunAllowsApproval(r)).toBe(true);
   });
 

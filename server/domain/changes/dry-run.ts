@@ -2,7 +2,6 @@
 // it: per object what the cluster would store (defaults and admission changes included) as a
 // diff against the submitted object, or why the API server refused it, or why there was no
 // dry run at all. Pure: the agent's answer and the submitted operations come in.
-import { createTwoFilesPatch } from 'diff';
 import { manifestYaml } from './build-preview';
 import { type ChangeOperation, objectKeyString } from './change-objects';
 
@@ -15,8 +14,6 @@ export interface DryRunObject {
   submitted: string | null;
   /** What the cluster would store, as YAML without server-maintained metadata; null when nothing. */
   stored: string | null;
-  /** Unified diff from the submitted object to what would be stored; empty when identical. */
-  unified: string;
 }
 
 export type DryRunRecord =
@@ -50,9 +47,7 @@ export function summarizeDryRun(operations: readonly ChangeOperation[], commandI
     const r = byKey.get(key);
     const submitted = op.action === 'apply' ? manifestYaml(op.object) : null;
     const stored = r?.object ? manifestYaml(r.object) : null;
-    const unified =
-      r?.object && submitted !== null && stored !== submitted ? createTwoFilesPatch(`submitted/${key}`, `dry-run/${key}`, submitted, stored ?? '', undefined, undefined, { context: 3 }) : '';
-    return { key, submitted, outcome: r?.outcome ?? 'missing', message: r?.message ?? (r ? null : 'the agent reported nothing for this object'), stored, unified };
+    return { key, submitted, outcome: r?.outcome ?? 'missing', message: r?.message ?? (r ? null : 'the agent reported nothing for this object'), stored };
   });
   const stamp = at.toISOString();
   if (answer.status === 'dry-run') return { state: 'answered', commandId, at: stamp, objects };

@@ -66,7 +66,3 @@ export function checkGrantsNow(grants: readonly GrantExpiry[], exists: (key: str
 export function expiriesForDigest(grants: readonly GrantExpiry[]): { key: string; expiresAt: string }[] {
   return grants.map((g) => ({ key: objectKeyString(g.key), expiresAt: g.expiresAt })).sort((a, b) => a.key.localeCompare(b.key));
 }
-
-export function isDue(expiresAt: Date, now: Date): boolean {
-  return expiresAt.getTime() <= now.getTime();
-}

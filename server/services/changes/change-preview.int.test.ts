@@ -117,7 +117,7 @@ describe.each(testDrivers())('change preview (%s)', (driver) => {
     expect(dryRun.state).toBe('answered');
     // What the cluster would store, against what was submitted: the defaulted policyTypes.
     expect(dryRun.objects[0]!.stored).toContain('policyTypes');
-    expect(dryRun.objects[0]!.unified).toContain('+  policyTypes:');
+    expect(dryRun.objects[0]!.submitted).not.toContain('policyTypes');
     const [command] = await inScope(sys(), (tx) => tx.select().from(agentCommands).where(and(eq(agentCommands.changeId, id), eq(agentCommands.type, 'dry-run'))));
     expect(JSON.parse(command!.bundle) as CommandBundle).toMatchObject({ type: 'dry-run', operations: [{ action: 'apply', expectedResourceVersion: null }] });
     // The digest covers the dry run: recomputed from what is stored it matches; without it, not.
