@@ -3,30 +3,12 @@
 // found within a couple of minutes. The job's advisory lock lets one process run at a time.
 import { z } from 'zod';
 import type { Db } from '@/db/client';
-import type { ServiceContext } from '../context';
+import { jobContext, startPeriodic } from '../periodic-job';
 import { runAbuseDetection } from './run-abuse-detection';
 
 export const AbuseScheduleConfig = z.object({ VERITY_ABUSE_DETECTION_SECONDS: z.coerce.number().int().min(5).max(3600).default(60) });
 
 export function startAbuseSchedule(db: Db, env: NodeJS.ProcessEnv = process.env): () => void {
   const config = AbuseScheduleConfig.parse({ VERITY_ABUSE_DETECTION_SECONDS: env.VERITY_ABUSE_DETECTION_SECONDS || undefined });
-  const ctx = (): ServiceContext => ({ db, now: () => new Date(), principal: { kind: 'system', label: 'console' }, client: { address: null, userAgent: null } });
-  let running = false;
-  const run = () => {
-    if (running) return;
-    running = true;
-    runAbuseDetection(ctx())
-      .catch((err: unknown) => console.error('abuse detection failed:', err instanceof Error ? err.message : err))
-      .finally(() => {
-        running = false;
-      });
-  };
-  const timer = setInterval(run, config.VERITY_ABUSE_DETECTION_SECONDS * 1000);
-  const first = setTimeout(run, 15_000);
-  timer.unref();
-  first.unref();
-  return () => {
-    clearInterval(timer);
-    clearTimeout(first);
-  };
+  return startPeriodic('abuse detection', config.VERITY_ABUSE_DETECTION_SECONDS * 1000, () => runAbuseDetection(jobContext(db, 'console')), 15_000);
 }

@@ -16,6 +16,7 @@ import { appendAuditEvent } from '../audit/append-event';
 import type { ServiceContext } from '../context';
 import { forbidden } from '../errors';
 import { inScope } from '../scope';
+import { tryJobLock } from '../periodic-job';
 import { parseStoredSettings } from './abuse-settings';
 import { requestSleepInTx } from './sleep-workload';
 
@@ -35,8 +36,8 @@ export async function runAbuseDetection(ctx: ServiceContext): Promise<DetectionR
   if (ctx.principal.kind !== 'system') throw forbidden('Abuse detection runs as the console itself');
   const now = ctx.now();
   return inScope(ctx, async (tx) => {
-    const [lock] = rowsOf(await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${LOCK_KEY})) as locked`));
-    if (!lock?.locked) return { ran: false, opened: 0, refreshed: 0, slept: 0 };
+    const locked = await tryJobLock(tx, LOCK_KEY);
+    if (!locked) return { ran: false, opened: 0, refreshed: 0, slept: 0 };
 
     const owners = rowsOf(await tx.execute(sql`select tenant_id::text as tenant_id, cluster_id::text as cluster_id, namespace from tenant_namespaces`));
     const tenantOf = new Map(owners.map((o) => [`${o.cluster_id}\0${o.namespace}`, String(o.tenant_id)]));

@@ -3,7 +3,7 @@
 // time, and each sweep is idempotent, so running it more often only ends grants sooner.
 import { z } from 'zod';
 import type { Db } from '@/db/client';
-import type { ServiceContext } from '../context';
+import { jobContext, startPeriodic } from '../periodic-job';
 import { sweepExpiries } from './sweep-expiries';
 
 export const ExpiryScheduleConfig = z.object({
@@ -12,20 +12,5 @@ export const ExpiryScheduleConfig = z.object({
 
 export function startExpirySweeper(db: Db, env: NodeJS.ProcessEnv = process.env): () => void {
   const config = ExpiryScheduleConfig.parse({ VERITY_EXPIRY_SWEEP_SECONDS: env.VERITY_EXPIRY_SWEEP_SECONDS || undefined });
-  const ctx = (): ServiceContext => ({ db, now: () => new Date(), principal: { kind: 'system', label: 'expiry sweeper' }, client: { address: null, userAgent: null } });
-  let running = false;
-  const sweep = async () => {
-    if (running) return; // a slow sweep is not overlapped by the next tick
-    running = true;
-    try {
-      await sweepExpiries(ctx());
-    } catch (err) {
-      console.error('expiry sweep failed:', err instanceof Error ? err.message : err);
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void sweep(), config.VERITY_EXPIRY_SWEEP_SECONDS * 1000);
-  timer.unref();
-  return () => clearInterval(timer);
+  return startPeriodic('expiry sweep', config.VERITY_EXPIRY_SWEEP_SECONDS * 1000, () => sweepExpiries(jobContext(db, 'expiry sweeper')));
 }

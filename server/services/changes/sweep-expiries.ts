@@ -23,10 +23,11 @@ import { rowsOf } from '../audit/audit-query';
 import type { ServiceContext } from '../context';
 import { forbidden } from '../errors';
 import { inScope } from '../scope';
+import { tryJobLock } from '../periodic-job';
 import { ruleFor, stateOf } from './change-context';
 
-/** pg advisory lock key of the sweeper ("verity expiry sweeper"). */
-export const EXPIRY_SWEEP_LOCK = 0x76_65_78_70;
+/** The sweeper's advisory lock: one sweep at a time across console processes. */
+export const EXPIRY_SWEEP_LOCK = 'verity.expiry-sweep';
 
 export interface SweepReport {
   /** false: another console process held the lock; this sweep did nothing. */
@@ -39,8 +40,7 @@ export async function sweepExpiries(ctx: ServiceContext): Promise<SweepReport> {
   if (ctx.principal.kind !== 'system') throw forbidden('Only the console sweeps expiries');
   const now = ctx.now();
   return inScope(ctx, async (tx) => {
-    const [lock] = rowsOf(await tx.execute(sql`select pg_try_advisory_xact_lock(${EXPIRY_SWEEP_LOCK}) as locked`));
-    if (!lock?.locked) return { ran: false, removals: [], expired: [] };
+    if (!(await tryJobLock(tx, EXPIRY_SWEEP_LOCK))) return { ran: false, removals: [], expired: [] };
     const removals = await removeExpiredGrants(tx, ctx, now);
     const expired = await expireLapsedApprovals(tx, ctx, now);
     return { ran: true, removals, expired };
