@@ -10,7 +10,7 @@ import { AbuseSettings, DEFAULT_ABUSE_SETTINGS } from '@/server/domain/abuse/thr
 import { appendAuditEvent } from '../audit/append-event';
 import { authorize } from '../authorize';
 import type { ServiceContext } from '../context';
-import { notFound } from '../errors';
+import { badInput, notFound } from '../errors';
 import { inScope } from '../scope';
 
 /** Stored settings, parsed; a stored document a newer schema no longer accepts falls back to the defaults. */
@@ -40,7 +40,13 @@ export async function readAbuseSettings(ctx: ServiceContext, raw: { tenantId: st
   });
 }
 
-export const SetAbuseThresholdsInput = z.object({ tenantId: z.uuid(), settings: AbuseSettings.omit({ sleep: true }) });
+// The rule groups a caller may change: each one named is merged field by field over what the
+// tenant has, so setting one threshold never resets the others to their defaults.
+const THRESHOLD_GROUPS = Object.keys(AbuseSettings.shape).filter((k) => k !== 'sleep');
+export const SetAbuseThresholdsInput = z.object({
+  tenantId: z.uuid(),
+  settings: z.object(Object.fromEntries(THRESHOLD_GROUPS.map((g) => [g, z.record(z.string(), z.unknown()).optional()]))).strict(),
+});
 export type SetAbuseThresholdsInput = z.input<typeof SetAbuseThresholdsInput>;
 
 export async function setAbuseThresholds(ctx: ServiceContext, raw: SetAbuseThresholdsInput) {
@@ -49,7 +55,13 @@ export async function setAbuseThresholds(ctx: ServiceContext, raw: SetAbuseThres
   return inScope(ctx, async (tx) => {
     await tenantOrThrow(tx, input.tenantId);
     const current = await settingsOf(tx, input.tenantId);
-    const next: AbuseSettings = { ...input.settings, sleep: current.sleep };
+    const merged = Object.fromEntries(Object.entries(current).map(([g, v]) => [g, { ...v, ...(input.settings as Record<string, object | undefined>)[g] }]));
+    const checked = AbuseSettings.safeParse(merged);
+    if (!checked.success) {
+      const first = checked.error.issues[0]!;
+      throw badInput(`settings.${first.path.join('.')}`, `settings.${first.path.join('.')}: ${first.message}`);
+    }
+    const next: AbuseSettings = { ...checked.data, sleep: current.sleep };
     await save(tx, ctx, input.tenantId, next, 'abuse.thresholds_set', { before: { ...current, sleep: undefined }, after: input.settings });
     return { settings: next };
   });

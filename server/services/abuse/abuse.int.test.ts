@@ -15,7 +15,7 @@ import { recordCommandResult } from '../agents/commands';
 import type { Principal } from '../context';
 import { inScope } from '../scope';
 import { openTestDatabase, type TestDatabase, testDrivers } from '@/test/helpers/test-database';
-import { setSleepPolicy } from './abuse-settings';
+import { readAbuseSettings, setAbuseThresholds, setSleepPolicy } from './abuse-settings';
 import { acknowledgeNotification, getFinding, listFindings, listNotifications, listSleeps } from './read-findings';
 import { notifyTenant, proposeQuarantine, resolveFinding } from './respond-to-finding';
 import { runAbuseDetection } from './run-abuse-detection';
@@ -212,6 +212,18 @@ describe.each(testDrivers())('abuse detection and response (%s)', (driver) => {
     expect(woken).toMatchObject({ status: 'awake', wakeReason: 'needed for the board meeting' });
     const log = await t.db.select().from(abuseActions).where(eq(abuseActions.sleepId, sleep!.id));
     expect(log.map((a) => a.action).sort()).toEqual(['sleep', 'wake']);
+  });
+
+  it('changes one threshold without resetting the others, and names a bad value without writing it', async () => {
+    await setAbuseThresholds(as(security), { tenantId: university, settings: { miningPool: { extraAddresses: ['198.51.100.7'] } } });
+    await setAbuseThresholds(as(security), { tenantId: university, settings: { cpuPinned: { minutes: 20 } } });
+    const { settings } = await readAbuseSettings(as(security), { tenantId: university });
+    expect(settings.miningPool.extraAddresses).toEqual(['198.51.100.7']);
+    expect(settings.cpuPinned).toMatchObject({ minutes: 20, limitRatio: 0.9 });
+    await expect(setAbuseThresholds(as(security), { tenantId: university, settings: { miningPool: { extraAddresses: ['not an address'] } } })).rejects.toThrow(/settings\.miningPool\.extraAddresses\.0: must be an IP address/);
+    await expect(setAbuseThresholds(as(security), { tenantId: university, settings: { sleep: { enabled: true } } as never })).rejects.toThrow();
+    expect((await readAbuseSettings(as(security), { tenantId: university })).settings.miningPool.extraAddresses).toEqual(['198.51.100.7']);
+    await expect(setAbuseThresholds(as(uniAdmin), { tenantId: university, settings: { cpuPinned: { minutes: 1 } } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('resolves a finding once; the next run opens a new one if the behaviour goes on', async () => {
