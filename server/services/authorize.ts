@@ -23,3 +23,9 @@ export function authorize(ctx: ServiceContext, permission: Permission, tenant?: 
       throw forbidden(`You do not have the ${permission} permission`);
   }
 }
+
+/** A change (or what drafting one needs) outside any tenant: only a globally granted role reaches there. */
+export function authorizeGlobalScope(ctx: ServiceContext): void {
+  const p = ctx.principal;
+  if (p.kind === 'user' && !p.grants.some((g) => g.tenantId === null)) throw forbidden('Global changes need a global role');
+}

@@ -21,6 +21,7 @@ import { submitAndPreview } from '@/test/helpers/await-preview';
 import { FakeDriver } from '@/test/helpers/fake-driver';
 import { openTestDatabase, type TestDatabase, testDrivers } from '@/test/helpers/test-database';
 import { until } from '@/test/helpers/until';
+import { readRbacCatalog } from './rbac-catalog';
 import { draftFromGraph } from './draft-from-graph';
 import { getChange } from './read-changes';
 
@@ -147,6 +148,14 @@ describe.each(testDrivers())('drafts from the graph (%s)', (driver) => {
     await expect(draftFromGraph(contextFor(t.db, shopAdmin), { clusterId, action: { kind: 'allow-edge', source: 'w:shop/api', target: 'w:shop/web' } })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('No connection') });
     expect(await countChanges()).toBe(mid);
     expect(mid).toBe(before + 1);
+  });
+
+  it('offers the RBAC editor’s catalog of a whole cluster only to a global role', async () => {
+    const global = await readRbacCatalog(contextFor(t.db, admin), { clusterId, tenantId: null });
+    expect(global.clusterScoped).toBe(true);
+    await expect(readRbacCatalog(contextFor(t.db, shopAdmin), { clusterId, tenantId: null })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const shop = await readRbacCatalog(contextFor(t.db, shopAdmin), { clusterId, tenantId: shopId });
+    expect(shop).toMatchObject({ clusterScoped: false, namespaces: ['shop'] });
   });
 
   it('requiring STRICT previews the plaintext connections it would break', async () => {

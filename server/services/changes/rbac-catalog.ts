@@ -5,7 +5,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { clusters, inventoryObjects } from '@/db/schema';
 import { buildRbacCatalog } from '@/server/domain/changes/rbac-catalog';
-import { authorize } from '../authorize';
+import { authorize, authorizeGlobalScope } from '../authorize';
 import type { ServiceContext } from '../context';
 import { notFound } from '../errors';
 import { inAuthScope, inScope } from '../scope';
@@ -15,6 +15,8 @@ const KINDS = ['Namespace', 'Workload', 'ServiceAccount', 'NetworkPolicy', 'Role
 
 export async function readRbacCatalog(ctx: ServiceContext, input: { clusterId: string; tenantId: string | null }) {
   authorize(ctx, 'rbac:propose', input.tenantId ? { id: input.tenantId } : undefined);
+  // Without a tenant the catalog is for a global change: cluster-scoped kinds and every namespace.
+  if (input.tenantId === null) authorizeGlobalScope(ctx);
   const { items, namespaces } = await inScope(ctx, async (tx) => {
     const [cluster] = await tx.select({ id: clusters.id }).from(clusters).where(eq(clusters.id, input.clusterId));
     if (!cluster) throw notFound('Cluster');

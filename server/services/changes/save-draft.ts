@@ -12,6 +12,7 @@ import type { ServiceContext } from '../context';
 import { badInput, conflict, forbidden, notFound } from '../errors';
 import { inScope } from '../scope';
 import { authorizeOperations, loadChange, reachFor, ruleFor, stateOf } from './change-context';
+import { authorizeGlobalScope } from '../authorize';
 import { checkDraftGrants, storeDraftGrants } from './time-bound-grants';
 
 export interface DraftArgs {
@@ -31,7 +32,7 @@ export async function saveDraft(ctx: ServiceContext, input: DraftArgs) {
   const userId = ctx.principal.userId;
   // The tenant decides the permissions; check the broadest needed before reading anything.
   authorizeOperations(ctx, input.tenantId, []);
-  if (input.tenantId === null && !ctx.principal.grants.some((g) => g.tenantId === null)) throw forbidden('Global changes need a global role');
+  if (input.tenantId === null) authorizeGlobalScope(ctx);
   const now = ctx.now();
   return inScope(ctx, async (tx) => {
     if (input.tenantId) {
