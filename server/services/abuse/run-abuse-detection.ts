@@ -17,6 +17,7 @@ import type { ServiceContext } from '../context';
 import { forbidden } from '../errors';
 import { inScope } from '../scope';
 import { tryJobLock } from '../periodic-job';
+import { workloadFacts } from './workload-owner';
 import { parseStoredSettings } from './abuse-settings';
 import { requestSleepInTx } from './sleep-workload';
 
@@ -208,8 +209,7 @@ async function sleepIdle(
   let slept = 0;
   for (const w of workloads) {
     if (slept >= budget) break;
-    const o = w.object as { ownerKind?: string; labels?: Record<string, string>; replicas?: number };
-    const candidate = { clusterId: String(w.cluster_id), namespace: String(w.namespace), workload: String(w.name), ownerKind: o.ownerKind ?? 'Pod', labels: o.labels ?? {}, replicas: o.replicas ?? 0 };
+    const candidate = { clusterId: String(w.cluster_id), namespace: String(w.namespace), workload: String(w.name), ...workloadFacts(w.object) };
     if (active.has(workloadKey(candidate))) continue;
     const decision = decideSleep({ candidate, settings: settings.sleep, usage: usage.get(workloadKey(candidate)) ?? [], inbound: flows, now });
     if (!decision.sleep) continue;

@@ -32,6 +32,14 @@ export async function ownedWorkload(tx: Tx, clusterId: string, namespace: string
     .from(inventoryObjects)
     .where(and(eq(inventoryObjects.clusterId, clusterId), eq(inventoryObjects.kind, 'Workload'), eq(inventoryObjects.namespace, namespace), eq(inventoryObjects.name, workload)));
   if (!row) throw notFound('Workload');
-  const o = row.object as { ownerKind?: string; labels?: Record<string, string>; replicas?: number };
-  return { tenantId, clusterId, namespace, workload, ownerKind: o.ownerKind ?? 'Deployment', labels: o.labels ?? {}, replicas: o.replicas ?? 0 };
+  return { tenantId, clusterId, namespace, workload, ...workloadFacts(row.object) };
+}
+
+/**
+ * What sleeping needs from a Workload inventory object. Without a reported owner it is a bare
+ * Pod (which sleep refuses by name) rather than a guessed Deployment that may not exist.
+ */
+export function workloadFacts(object: unknown): { ownerKind: string; labels: Record<string, string>; replicas: number } {
+  const o = object as { ownerKind?: string; labels?: Record<string, string>; replicas?: number };
+  return { ownerKind: o.ownerKind ?? 'Pod', labels: o.labels ?? {}, replicas: o.replicas ?? 0 };
 }
