@@ -174,6 +174,16 @@ spec:
     expect(docs[1]!.problem?.line).toBeGreaterThanOrEqual(7);
   });
 
+  it('a document that stops parsing keeps its kind and name, so the editor still knows which policy is broken', () => {
+    const valid = 'kind: NetworkPolicy\nmetadata:\n  name: catalog\n  namespace: storefront\nspec:\n  podSelector: {}\n';
+    const [tab] = readPolicyDocuments(`${valid}\n\tegress: 1\n`);
+    expect(tab).toMatchObject({ kind: 'NetworkPolicy', name: 'catalog', namespace: 'storefront', form: null, problem: { line: 8 } });
+    expect(tab!.problem!.message).toMatch(/^YAML: Tabs/);
+    // Nothing readable before the error: nothing is guessed.
+    expect(readPolicyDocuments('kind: [\n')[0]).toMatchObject({ kind: null, name: null, form: null });
+    expect(readPolicyDocuments('kind: 7\nmetadata: {name: 8}\n')[0]).toMatchObject({ kind: null, name: null, problem: null });
+  });
+
   it('reads every kind of peer and port the API knows', () => {
     const form = objectToForm(
       parse(`apiVersion: networking.k8s.io/v1

@@ -51,21 +51,20 @@ export function readPolicyDocuments(text: string): PolicyDocument[] {
   return docsOf(text).map((doc, index) => {
     const start = doc.contents?.range?.[0] ?? doc.range[0];
     const line = lineOf(text, start);
-    const base = { index, line, kind: null, name: null, namespace: null, form: null };
+    const base = { index, line, form: null };
     if (doc.errors.length > 0) {
+      // What the document is still shows while it is broken (yaml keeps what it could read),
+      // so the editor goes on naming the policy and points at the problem instead of losing it.
       const e = doc.errors[0]!;
-      return { ...base, problem: { line: e.linePos?.[0]?.line ?? line, message: `YAML: ${e.message.split('\n')[0]}` } };
+      return { ...base, ...identityOf(doc.contents), problem: { line: e.linePos?.[0]?.line ?? line, message: `YAML: ${e.message.split('\n')[0]}` } };
     }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
-      return { ...base, problem: { line, message: `YAML: ${err instanceof Error ? err.message : String(err)}` } };
+      return { ...base, ...identityOf(doc.contents), problem: { line, message: `YAML: ${err instanceof Error ? err.message : String(err)}` } };
     }
-    const o = (value ?? {}) as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
-    const kind = typeof o.kind === 'string' ? o.kind : null;
-    const name = typeof o.metadata?.name === 'string' ? o.metadata.name : null;
-    const namespace = typeof o.metadata?.namespace === 'string' ? o.metadata.namespace : null;
+    const { kind, name, namespace } = identityOf(doc.contents);
     if (kind !== 'NetworkPolicy' && kind !== 'PeerAuthentication') return { ...base, kind, name, namespace, problem: null };
     try {
       return { ...base, kind, name, namespace, form: objectToForm(value), problem: null };
@@ -74,6 +73,18 @@ export function readPolicyDocuments(text: string): PolicyDocument[] {
       return { ...base, kind, name, namespace, problem: { line: lineAtPath(text, doc, err.path) ?? line, message: err.message } };
     }
   });
+}
+
+/** kind, metadata.name and metadata.namespace as plain strings, read node by node (no toJS, which may throw). */
+function identityOf(contents: unknown): { kind: string | null; name: string | null; namespace: string | null } {
+  const str = (node: unknown) => (isScalar(node) && typeof node.value === 'string' ? node.value : null);
+  if (!isMap(contents)) return { kind: null, name: null, namespace: null };
+  const metadata = contents.get('metadata', true);
+  return {
+    kind: str(contents.get('kind', true)),
+    name: isMap(metadata) ? str(metadata.get('name', true)) : null,
+    namespace: isMap(metadata) ? str(metadata.get('namespace', true)) : null,
+  };
 }
 
 const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
