@@ -186,6 +186,7 @@ async function panAndZoom(page: Page) {
   }
   await cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', x: start.x, y: start.y, button: 'left', clickCount: 1 });
   let inFlight = 0;
+  let wheelError: unknown;
   const t1 = Date.now();
   let last = t1;
   while (Date.now() - t1 < 2000) {
@@ -193,11 +194,16 @@ async function panAndZoom(page: Page) {
     const dir = now - t1 < 1000 ? -1 : 1;
     if (inFlight < 2) {
       inFlight++;
-      void cdp.send('Input.dispatchMouseEvent', { type: 'mouseWheel', x: start.x, y: start.y, deltaX: 0, deltaY: dir * (now - last) * 0.6 }).finally(() => inFlight--);
+      // Not awaited (at most two in flight): a rejection is kept and thrown after the loop.
+      cdp.send('Input.dispatchMouseEvent', { type: 'mouseWheel', x: start.x, y: start.y, deltaX: 0, deltaY: dir * (now - last) * 0.6 }).then(
+        () => inFlight--,
+        (err: unknown) => ((inFlight--, (wheelError ??= err))),
+      );
       last = now;
     }
     await new Promise((r) => setTimeout(r, 1000 / 60));
   }
+  if (wheelError) throw wheelError;
   const frames = (await page.evaluate(`(() => { window.__stop = true; return window.__frames; })()`)) as number[];
   const intervals = frames.slice(1).map((t, i) => t - frames[i]!);
   const span = (frames.at(-1)! - frames[0]!) / 1000;
@@ -215,6 +221,7 @@ async function run(browser: Browser, template: string, rep: number) {
   try {
     await waitForServer(`${base}/signin`, server);
     const page = await context.newPage();
+    page.on('crash', () => console.error(`run ${rep}: the page crashed`));
     await page.goto(`${base}/signin`);
     await page.getByLabel('Email').fill('graph-runner@example.test');
     await page.getByLabel('Password').fill(PASSWORD);
@@ -261,9 +268,18 @@ async function main() {
   console.error(`generated ${WORKLOADS} workloads, ${EDGES} edges (${gen.flows} flow rows) in ${((Date.now() - started) / 1000).toFixed(1)} s; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
   const runs: Awaited<ReturnType<typeof run>>[] = [];
+  const failed: number[] = [];
   try {
     for (let rep = 1; rep <= REPS; rep++) {
-      const r = await run(browser, template, rep);
+      let r: Awaited<ReturnType<typeof run>>;
+      try {
+        r = await run(browser, template, rep);
+      } catch (err) {
+        // One broken run is reported and counted, not silently dropped or fatal to the rest.
+        failed.push(rep);
+        console.error(`run ${rep} failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+        continue;
+      }
       runs.push(r);
       const how = (c: LoadTiming) => `${c.render} ms (first byte ${c.ttfb}, scripts ${c.scripts}, data ${c.data}${c.readMs ? ` via graph.read ${c.readMs} ms ${c.readKB} KB` : ' with the page'}, document ${c.document}; then ${c.afterData} ms to drawn)`;
       console.error(
@@ -279,6 +295,7 @@ async function main() {
     workloads: WORKLOADS,
     edges: EDGES,
     reps: REPS,
+    failedRuns: failed,
     cold: range(runs.map((r) => r.cold.render), ' ms'),
     warm: range(runs.map((r) => r.warm.render), ' ms'),
     dataInHand: range(runs.map((r) => r.cold.data), ' ms'),
