@@ -72,7 +72,7 @@ export function parseChangeObjects(
     const line = doc.range ? lineOf(text, doc.range[0]) : undefined;
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
-      problems.push({ where, line: e.linePos?.[0]?.line ?? line, path: '', message: `YAML: ${e.message.split('\n')[0]}` });
+      problems.push({ where, line: e.linePos?.[0]?.line ?? line, path: '', message: yamlProblemText(e) });
       return;
     }
     let value: unknown;
@@ -205,4 +205,9 @@ function lineOf(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
+}
+
+/** yaml's error as one line: its first line ends "at line N, column M:" before a code excerpt; the colon goes with the excerpt. */
+export function yamlProblemText(error: { message: string }): string {
+  return `YAML: ${error.message.split('\n')[0]!.replace(/:\s*$/, '')}`;
 }

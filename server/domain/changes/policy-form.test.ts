@@ -178,7 +178,7 @@ spec:
     const valid = 'kind: NetworkPolicy\nmetadata:\n  name: catalog\n  namespace: storefront\nspec:\n  podSelector: {}\n';
     const [tab] = readPolicyDocuments(`${valid}\n\tegress: 1\n`);
     expect(tab).toMatchObject({ kind: 'NetworkPolicy', name: 'catalog', namespace: 'storefront', form: null, problem: { line: 8 } });
-    expect(tab!.problem!.message).toMatch(/^YAML: Tabs/);
+    expect(tab!.problem!.message).toMatch(/^YAML: Tabs are not allowed as indentation at line 8, column 1$/);
     // Nothing readable before the error: nothing is guessed.
     expect(readPolicyDocuments('kind: [\n')[0]).toMatchObject({ kind: null, name: null, form: null });
     expect(readPolicyDocuments('kind: 7\nmetadata: {name: 8}\n')[0]).toMatchObject({ kind: null, name: null, problem: null });

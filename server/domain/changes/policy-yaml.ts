@@ -4,6 +4,7 @@
 // the other documents stay as the author wrote them; a result that would not read back as the
 // same form falls back to rewriting that one document.
 import { type Document, isMap, isScalar, isSeq, parseAllDocuments, stringify, type Node } from 'yaml';
+import { yamlProblemText } from './change-objects';
 import { formToObject, NoFormError, objectToForm, type PolicyForm } from './policy-form';
 
 export interface PolicyDocument {
@@ -56,7 +57,7 @@ export function readPolicyDocuments(text: string): PolicyDocument[] {
       // What the document is still shows while it is broken (yaml keeps what it could read),
       // so the editor goes on naming the policy and points at the problem instead of losing it.
       const e = doc.errors[0]!;
-      return { ...base, ...identityOf(doc.contents), problem: { line: e.linePos?.[0]?.line ?? line, message: `YAML: ${e.message.split('\n')[0]}` } };
+      return { ...base, ...identityOf(doc.contents), problem: { line: e.linePos?.[0]?.line ?? line, message: yamlProblemText(e) } };
     }
     let value: unknown;
     try {
