@@ -24,6 +24,7 @@ spec:
 
 export interface DraftValues {
   id?: string;
+  revision?: number;
   tenantId: string | null;
   clusterId: string;
   title: string;
@@ -46,6 +47,7 @@ export function ChangeEditor({ initial, globalAllowed }: { initial?: DraftValues
   const [deletesText, setDeletesText] = useState((initial?.deletes ?? []).map((d) => `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}`).join('\n'));
   const [problems, setProblems] = useState<EditorProblem[]>(initial?.problems ?? []);
   const [changeId, setChangeId] = useState(initial?.id);
+  const [revision, setRevision] = useState(initial?.revision);
   // Which form sits beside the YAML (in the URL, so a link can open the RBAC form directly).
   const search = useSearchParams();
   const startsRbac = /^kind:\s*(Cluster)?Role(Binding)?\s*$/m.test(initial?.sourceText ?? '');
@@ -85,8 +87,9 @@ export function ChangeEditor({ initial, globalAllowed }: { initial?: DraftValues
   const submit = useMutation(trpc.changes.submit.mutationOptions());
 
   async function saveDraft() {
-    const r = await save.mutateAsync({ changeId, tenantId: tenantId || null, clusterId, title, description, sourceText, deletes });
+    const r = await save.mutateAsync({ changeId, tenantId: tenantId || null, clusterId, title, description, sourceText, deletes, expectedRevision: revision });
     setChangeId(r.id);
+    setRevision(r.revision);
     setProblems(r.problems as EditorProblem[]);
     setSavedText(sourceText);
     if (!changeId) history.replaceState(null, '', `/changes/${r.id}/edit`);

@@ -93,6 +93,20 @@ describe.each(testDrivers())('change workflow (%s)', (driver) => {
     await expect(saveDraft(contextFor(t.db, outsider), { tenantId, clusterId, title: 'Not mine', description: '', sourceText: DENY, deletes: [] })).rejects.toMatchObject({ code: expect.stringMatching(/FORBIDDEN|NOT_FOUND/) });
   });
 
+  it('refuses an edit saved from an older revision, keeping what was saved in between', async () => {
+    const ctx = contextFor(t.db, requester);
+    const first = await saveDraft(ctx, { tenantId, clusterId, title: 'Two tabs', description: '', sourceText: DENY, deletes: [] });
+    expect(first.revision).toBe(1);
+    const second = await saveDraft(ctx, { changeId: first.id, tenantId, clusterId, title: 'Two tabs (tab A)', description: '', sourceText: DENY, deletes: [], expectedRevision: 1 });
+    expect(second.revision).toBe(2);
+    await expect(saveDraft(ctx, { changeId: first.id, tenantId, clusterId, title: 'Two tabs (tab B)', description: '', sourceText: '', deletes: [], expectedRevision: 1 })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('revision 2, yours 1'),
+    });
+    const kept = await getChange(ctx, { changeId: first.id });
+    expect(kept).toMatchObject({ title: 'Two tabs (tab A)', revision: 2, sourceText: DENY });
+  });
+
   it('previews, needs an approver with a fresh code, then the agent applies exactly what was approved', async () => {
     const ctx = contextFor(t.db, requester);
     const { id } = await saveDraft(ctx, { tenantId, clusterId, title: 'Default deny', description: 'lock down', sourceText: DENY, deletes: [] });

@@ -143,7 +143,7 @@ export async function draftFromGraph(ctx: ServiceContext, raw: DraftFromGraphInp
     const text = into.sourceText.replace(/\s+$/, '');
     const sourceText = text && readPolicyDocuments(text).some((d) => d.kind !== null) ? `${text}\n---\n${header}${documents}` : `${header}${documents}`;
     const description = into.description ? `${into.description}\n\n${draft.description}` : draft.description;
-    const r = await saveDraft(ctx, { changeId: into.id, tenantId: into.tenantId, clusterId: into.clusterId, title: into.title, description: description.slice(0, 5_000), sourceText, deletes: (into.deletes as { kind: string; namespace: string | null; name: string }[]) ?? [], origin });
+    const r = await saveDraft(ctx, { changeId: into.id, tenantId: into.tenantId, clusterId: into.clusterId, title: into.title, description: description.slice(0, 5_000), sourceText, deletes: (into.deletes as { kind: string; namespace: string | null; name: string }[]) ?? [], origin, expectedRevision: into.revision });
     return { ...r, title: into.title };
   }
   const r = await saveDraft(ctx, { tenantId, clusterId: input.clusterId, title: draft.title.slice(0, 200), description: draft.description.slice(0, 5_000), sourceText: `${header}${documents}`, deletes: [], origin });

@@ -25,6 +25,11 @@ export interface DraftArgs {
   deletes: { kind: string; namespace: string | null; name: string }[];
   /** Where the draft's content came from (a graph action), for the audit trail. */
   origin?: { action: string };
+  /**
+   * The revision the caller's text was based on. An edit saved from an older revision would
+   * silently drop whatever was saved in between (another tab, a graph action), so it is refused.
+   */
+  expectedRevision?: number;
 }
 
 export async function saveDraft(ctx: ServiceContext, input: DraftArgs) {
@@ -69,10 +74,13 @@ export async function saveDraft(ctx: ServiceContext, input: DraftArgs) {
       });
       await storeDraftGrants(tx, id, timeBound.grants);
       await appendAuditEvent(tx, ctx, { action: 'change.drafted', outcome: 'success', tenantId: input.tenantId, clusterId: input.clusterId, resourceType: 'change_request', resourceId: id, details: { changeId: id, title: input.title, objects: parsed.operations.length, problems: parsed.problems.length, ...(input.origin ? { origin: input.origin } : {}) } });
-      return { id, problems: parsed.problems };
+      return { id, revision: 1, problems: parsed.problems };
     }
 
     const { row, decisions } = await loadChange(tx, input.changeId, true);
+    if (input.expectedRevision !== undefined && row.revision !== input.expectedRevision) {
+      throw conflict(`This change was saved elsewhere since you opened it (revision ${row.revision}, yours ${input.expectedRevision}); reload it to see that version before editing`);
+    }
     if (row.tenantId !== input.tenantId || row.clusterId !== input.clusterId) throw badInput('tenantId', 'A change keeps its tenant and cluster; start a new change instead');
     const next = reduceChange(stateOf(row, decisions), { type: 'edit', by: userId }, await ruleFor(tx, row.tenantId), now);
     if (!next.ok) throw conflict(next.reason);
@@ -82,6 +90,6 @@ export async function saveDraft(ctx: ServiceContext, input: DraftArgs) {
       .where(eq(changeRequests.id, row.id));
     await storeDraftGrants(tx, row.id, timeBound.grants);
     await appendAuditEvent(tx, ctx, { action: 'change.edited', outcome: 'success', tenantId: row.tenantId, clusterId: row.clusterId, resourceType: 'change_request', resourceId: row.id, details: { changeId: row.id, revision: next.state.revision, wasStatus: row.status, approvalsInvalidated: decisions.length, ...(input.origin ? { origin: input.origin } : {}) } });
-    return { id: row.id, problems: parsed.problems };
+    return { id: row.id, revision: next.state.revision, problems: parsed.problems };
   });
 }

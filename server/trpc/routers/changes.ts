@@ -20,6 +20,8 @@ export const SaveDraftInput = z.object({
   description: z.string().max(5_000).default(''),
   sourceText: z.string().max(200_000),
   deletes: z.array(z.object({ kind: z.string().min(1).max(50), namespace: z.string().max(63).nullable(), name: z.string().min(1).max(253) })).max(200).default([]),
+  /** The revision the editor loaded or last saved; a save from an older one is refused. */
+  expectedRevision: z.number().int().min(1).optional(),
 });
 export const DecideInput = z.object({
   changeId: z.uuid(),

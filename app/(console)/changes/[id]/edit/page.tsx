@@ -20,7 +20,7 @@ export default async function EditChangePage({ params }: { params: Promise<{ id:
       {change.status === 'pending' && <p className="banner warn">This change is waiting for approval. Saving an edit sends it back to draft, and its approvals stop counting.</p>}
       <ChangeEditor
         globalAllowed={resolved.grants.some((g) => g.tenantId === null)}
-        initial={{ id: change.id, tenantId: change.tenantId, clusterId: change.clusterId, title: change.title, description: change.description, sourceText: change.sourceText, deletes: change.deletes, problems: change.problems as EditorProblem[] }}
+        initial={{ id: change.id, revision: change.revision, tenantId: change.tenantId, clusterId: change.clusterId, title: change.title, description: change.description, sourceText: change.sourceText, deletes: change.deletes, problems: change.problems as EditorProblem[] }}
       />
     </>
   );
