@@ -5,8 +5,15 @@
 import { z } from 'zod';
 import { parseRange } from './mining-pools';
 
-const minutes = (max: number) => z.number().int().min(1).max(max);
-const ratio = z.number().min(0.01).max(1);
+// Refusals say what is wrong in words ("must be at most 1,440"): the service names the
+// field in front, and the console shows the words beside the input they are about.
+const figure = (n: number) => n.toLocaleString('en-US');
+function number(min: number, max: number, whole: boolean) {
+  const n = z.number({ error: 'must be a number' });
+  return (whole ? n.int({ error: 'must be a whole number' }) : n).min(min, { error: `must be at least ${figure(min)}` }).max(max, { error: `must be at most ${figure(max)}` });
+}
+const minutes = (max: number) => number(1, max, true);
+const ratio = number(0.01, 1, false);
 
 export const AbuseSettings = z.object({
   cpuPinned: z
@@ -17,36 +24,36 @@ export const AbuseSettings = z.object({
       /** For at least this many consecutive minutes... */
       minutes: minutes(1440).default(10),
       /** ...while receiving at most this many inbound connections a minute on average. */
-      maxInboundPerMinute: z.number().min(0).max(1_000_000).default(5),
+      maxInboundPerMinute: number(0, 1_000_000, false).default(5),
     })
     .prefault({}),
   miningPool: z
     .object({
       enabled: z.boolean().default(true),
       /** Extra addresses (single IPs or CIDRs) the tenant's security team knows to be pools. */
-      extraAddresses: z.array(z.string().max(49).refine((a) => parseRange(a) !== null, 'must be an IP address or a CIDR such as 203.0.113.0/24')).max(500).default([]),
+      extraAddresses: z.array(z.string().max(49).refine((a) => parseRange(a) !== null, 'must be an IP address or a CIDR such as 203.0.113.0/24')).max(500, { error: 'must hold at most 500 addresses' }).default([]),
       /** Extra ports counted as stratum ports for connections leaving the cluster. */
-      extraPorts: z.array(z.number().int().min(1).max(65535)).max(100).default([]),
+      extraPorts: z.array(number(1, 65535, true)).max(100, { error: 'must hold at most 100 ports' }).default([]),
     })
     .prefault({}),
   egressFanout: z
     .object({
       enabled: z.boolean().default(true),
       /** Distinct external addresses, not contacted in the baseline before the window... */
-      newAddresses: z.number().int().min(1).max(100_000).default(25),
+      newAddresses: number(1, 100_000, true).default(25),
       /** ...within this many minutes. */
       windowMinutes: minutes(1440).default(10),
       /** How far back "already contacted" looks. */
-      baselineHours: z.number().int().min(1).max(24 * 30).default(24),
+      baselineHours: number(1, 24 * 30, true).default(24),
     })
     .prefault({}),
   deniedBurst: z
     .object({
       enabled: z.boolean().default(true),
       /** At least this many denied connection attempts... */
-      attempts: z.number().int().min(1).max(10_000_000).default(200),
+      attempts: number(1, 10_000_000, true).default(200),
       /** ...to at least this many distinct destinations (address or workload, and port)... */
-      distinctTargets: z.number().int().min(1).max(100_000).default(3),
+      distinctTargets: number(1, 100_000, true).default(3),
       /** ...within this many minutes. */
       windowMinutes: minutes(1440).default(5),
     })
@@ -66,7 +73,7 @@ export const AbuseSettings = z.object({
       enabled: z.boolean().default(false),
       /** No inbound connections and CPU below the threshold for this many minutes. */
       idleMinutes: minutes(7 * 1440).default(60),
-      cpuBelowMillicores: z.number().min(0).max(1_000_000).default(25),
+      cpuBelowMillicores: number(0, 1_000_000, false).default(25),
       /** Workloads whose pods carry this label (any value but "false") are never slept. */
       exemptLabel: z
         .string()

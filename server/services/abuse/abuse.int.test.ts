@@ -226,6 +226,19 @@ describe.each(testDrivers())('abuse detection and response (%s)', (driver) => {
     await expect(setAbuseThresholds(as(uniAdmin), { tenantId: university, settings: { cpuPinned: { minutes: 1 } } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
+  it('refuses a threshold outside its range in words, under the name of the field, and writes nothing', async () => {
+    const refused = (settings: Record<string, Record<string, unknown>>) => setAbuseThresholds(as(security), { tenantId: university, settings });
+    await expect(refused({ cpuPinned: { limitRatio: 1.5 } })).rejects.toMatchObject({ code: 'BAD_REQUEST', field: 'settings.cpuPinned.limitRatio', message: 'settings.cpuPinned.limitRatio: must be at most 1' });
+    await expect(refused({ cpuPinned: { minutes: 2.5 } })).rejects.toThrow('settings.cpuPinned.minutes: must be a whole number');
+    await expect(refused({ deniedBurst: { attempts: 'many' } })).rejects.toThrow('settings.deniedBurst.attempts: must be a number');
+    await expect(refused({ quotaPinned: { usedRatio: 0 } })).rejects.toThrow('settings.quotaPinned.usedRatio: must be at least 0.01');
+    await expect(refused({ miningPool: { extraPorts: [3334, 70000] } })).rejects.toMatchObject({ field: 'settings.miningPool.extraPorts.1', message: 'settings.miningPool.extraPorts.1: must be at most 65,535' });
+    const { settings } = await readAbuseSettings(as(security), { tenantId: university });
+    expect(settings.cpuPinned.limitRatio).toBe(0.9);
+    expect(settings.deniedBurst.attempts).toBe(200);
+    expect(settings.miningPool.extraPorts).toEqual([]);
+  });
+
   it('resolves a finding once; the next run opens a new one if the behaviour goes on', async () => {
     const pool = (await listFindings(as(security), { rule: 'mining-pool' })).findings[0]!;
     await resolveFinding(as(security), { findingId: pool.id, reason: 'Quarantined' });
