@@ -15,6 +15,7 @@ import { useTRPC } from '@/components/providers/trpc';
 import { Empty, ErrorText, Loading } from '@/components/ui/status';
 import type { Preview } from '@/server/domain/changes/build-preview';
 import type { DryRunRecord } from '@/server/domain/changes/dry-run';
+import { FLOW_WINDOWS, type FlowWindowHours, flowWindowLabel } from '@/server/domain/changes/flow-windows';
 
 const STAGE_TEXT: Record<string, string> = { diff: 'Diff against the cluster', 'flow-impact': 'Flow impact', rbac: 'RBAC blast radius', 'dry-run': 'Server-side dry run' };
 const STAGE_STATE_TEXT: Record<string, string> = { waiting: 'waiting', running: 'in progress', done: 'done', skipped: 'not needed', failed: 'failed' };
@@ -47,7 +48,7 @@ export function ChangeDetail({ changeId }: { changeId: string }) {
     else next.set('diff', mode);
     router.replace(`${pathname}${next.size ? `?${next}` : ''}`, { scroll: false });
   };
-  const [windowHours, setWindowHours] = useState<1 | 24 | 168>(24);
+  const [windowHours, setWindowHours] = useState<FlowWindowHours>(FLOW_WINDOWS['1d'].hours);
   // The page follows the change live: quickly while its preview is being computed, then
   // while it waits for approvals or the agent.
   const change = useQuery(
@@ -106,10 +107,12 @@ export function ChangeDetail({ changeId }: { changeId: string }) {
             <>
               <label className="inline">
                 Flow history for the preview{' '}
-                <select value={windowHours} onChange={(e) => setWindowHours(Number(e.target.value) as 1 | 24 | 168)}>
-                  <option value={1}>last hour</option>
-                  <option value={24}>last 24 hours</option>
-                  <option value={168}>last 7 days</option>
+                <select value={windowHours} onChange={(e) => setWindowHours(Number(e.target.value) as FlowWindowHours)}>
+                  {Object.values(FLOW_WINDOWS).map((w) => (
+                    <option key={w.hours} value={w.hours}>
+                      {w.label.replace(/^the /, '')}
+                    </option>
+                  ))}
                 </select>
               </label>
               <button type="button" className="primary" onClick={() => submit.mutate({ changeId: c.id, windowHours })} disabled={submit.isPending || (c.problems as unknown[]).length > 0}>
@@ -260,7 +263,7 @@ function PreviewProgress({ job }: { job: { state: string; stages: Record<string,
     <section className="card" aria-labelledby="progress" aria-busy={job.state !== 'failed'}>
       <h2 id="progress">Computing the preview</h2>
       <p className="small muted">
-        The server computes the preview over {job.windowHours === 168 ? 'the last 7 days' : job.windowHours === 1 ? 'the last hour' : 'the last 24 hours'} of observed flows; this page follows it. You can leave and come back.
+        The server computes the preview over {flowWindowLabel(job.windowHours)} of observed flows; this page follows it. You can leave and come back.
       </p>
       <ol className="stages" data-testid="preview-progress">
         {stages.map((name) => {

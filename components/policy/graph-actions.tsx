@@ -7,6 +7,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTRPC } from '@/components/providers/trpc';
 import { ErrorText } from '@/components/ui/status';
+import { FLOW_WINDOW_KEYS, FLOW_WINDOWS, type FlowWindow as Range } from '@/server/domain/changes/flow-windows';
 import './policy.css';
 
 type Action =
@@ -15,9 +16,7 @@ type Action =
   | { kind: 'default-deny'; namespace: string; direction: 'ingress' | 'egress' | 'both'; keepDns: boolean }
   | { kind: 'allow-observed'; workload: string; range: Range }
   | { kind: 'require-strict'; namespace: string };
-type Range = '1h' | '1d' | '7d';
 
-const RANGE_TEXT: Record<Range, string> = { '1h': 'the last hour', '1d': 'the last 24 hours', '7d': 'the last 7 days' };
 
 function useProposer(clusterId: string) {
   const trpc = useTRPC();
@@ -75,9 +74,9 @@ export function NodeActions({ clusterId, kind, id, namespace }: { clusterId: str
           <label className="grow">
             Observed over
             <select value={range} onChange={(e) => setRange(e.target.value as Range)}>
-              {(Object.keys(RANGE_TEXT) as Range[]).map((r) => (
+              {FLOW_WINDOW_KEYS.map((r) => (
                 <option key={r} value={r}>
-                  {RANGE_TEXT[r]}
+                  {FLOW_WINDOWS[r].label}
                 </option>
               ))}
             </select>

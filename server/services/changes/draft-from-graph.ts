@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import { inventoryObjects } from '@/db/schema';
 import { externalEndpoint, namespaceVisible, OTHER_TENANT_ID, WORLD_ID, type FlowAggregate, type Visibility } from '@/server/domain/graph';
+import { FLOW_WINDOW_KEYS, FLOW_WINDOWS } from '@/server/domain/changes/flow-windows';
 import { formToObject } from '@/server/domain/changes/policy-form';
 import { readPolicyDocuments } from '@/server/domain/changes/policy-yaml';
 import { allowEdge, allowObserved, defaultDeny, type Draft, type End, GeneratorError, type ObservedConnection, removePath, requireStrict } from '@/server/domain/changes/netpol-generators';
@@ -24,8 +25,7 @@ import { saveDraft } from './save-draft';
 
 const NodeId = z.string().min(2).max(300);
 const Namespace = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace name').max(63);
-export const RANGES = { '1h': { hours: 1, label: 'the last hour' }, '1d': { hours: 24, label: 'the last 24 hours' }, '7d': { hours: 168, label: 'the last 7 days' } } as const;
-const Range = z.enum(['1h', '1d', '7d']);
+const Range = z.enum(FLOW_WINDOW_KEYS);
 
 export const DraftFromGraphInput = z.object({
   clusterId: z.uuid(),
@@ -51,7 +51,7 @@ export async function draftFromGraph(ctx: ServiceContext, raw: DraftFromGraphInp
   const input = DraftFromGraphInput.parse(raw);
   const { action } = input;
   const now = ctx.now();
-  const hours = 'range' in action ? RANGES[action.range].hours : 24;
+  const hours = 'range' in action ? FLOW_WINDOWS[action.range].hours : 24;
 
   const scoped = await inScope(ctx, async (tx) => {
     const clusters = await visibleClusters(tx, ctx);
@@ -101,7 +101,7 @@ export async function draftFromGraph(ctx: ServiceContext, raw: DraftFromGraphInp
         const w = workloadEnd(action.workload, visibility);
         const touches = (ns: string, wl: string) => wl !== '' && `${ns}/${wl}` === w.workload;
         const { conns, hidden } = observed(flows, visibility, (f) => touches(f.srcNamespace, f.srcWorkload) || touches(f.dstNamespace, f.dstWorkload));
-        draft = allowObserved(view, w.workload, conns, RANGES[action.range], hidden);
+        draft = allowObserved(view, w.workload, conns, FLOW_WINDOWS[action.range], hidden);
         break;
       }
       case 'allow-edge':
@@ -109,7 +109,7 @@ export async function draftFromGraph(ctx: ServiceContext, raw: DraftFromGraphInp
         if (action.source === OTHER_TENANT_ID || action.target === OTHER_TENANT_ID) endOf(OTHER_TENANT_ID, [], visibility);
         const edge = flows.filter((f) => matchesEnd(action.source, f.srcNamespace, f.srcWorkload, f.srcIp, visibility) && matchesEnd(action.target, f.dstNamespace, f.dstWorkload, f.dstIp, visibility));
         const ports = uniquePorts(edge);
-        if (ports.length === 0) throw badInput('action', `No connection from ${action.source} to ${action.target} was observed over ${RANGES[action.range].label}`);
+        if (ports.length === 0) throw badInput('action', `No connection from ${action.source} to ${action.target} was observed over ${FLOW_WINDOWS[action.range].label}`);
         const source = endOf(action.source, edge.map((f) => f.srcIp), visibility);
         const target = endOf(action.target, edge.map((f) => f.dstIp), visibility);
         if (action.kind === 'allow-edge') draft = allowEdge(view, source, target, ports);

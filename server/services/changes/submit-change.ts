@@ -2,6 +2,7 @@
 // no digest yet, and a preview job is queued in the database; a console process (this one
 // first, any other when this one dies) computes the preview stage by stage and asks the
 // agent for a dry run (see preview-pipeline.ts). Approvals open once the digest is set.
+import { FLOW_WINDOW_HOURS, FLOW_WINDOWS } from '@/server/domain/changes/flow-windows';
 import { eq, sql } from 'drizzle-orm';
 import { changePreviews } from '@/db/schema/hand-written/change-previews';
 import { changeRequests } from '@/db/schema/hand-written/changes';
@@ -14,15 +15,14 @@ import { authorizeOperations, loadChange, operationsOf, ruleFor, stateOf } from 
 import { kickPreviewWork, PREVIEW_CHANNEL, PREVIEW_STAGES } from './preview-pipeline';
 
 /** How much flow history a preview looks at unless the requester chooses otherwise. */
-export const PREVIEW_WINDOW_HOURS = 24;
-export const PREVIEW_WINDOW_CHOICES = [1, 24, 168] as const;
+export const PREVIEW_WINDOW_HOURS = FLOW_WINDOWS['1d'].hours;
 
 export async function submitChange(ctx: ServiceContext, input: { changeId: string; windowHours?: number }) {
   if (ctx.principal.kind !== 'user') throw forbidden('Only people submit changes');
   const userId = ctx.principal.userId;
   const now = ctx.now();
   const windowHours = input.windowHours ?? PREVIEW_WINDOW_HOURS;
-  if (!(PREVIEW_WINDOW_CHOICES as readonly number[]).includes(windowHours)) throw badInput('windowHours', `The flow window is one of ${PREVIEW_WINDOW_CHOICES.join(', ')} hours`);
+  if (!(FLOW_WINDOW_HOURS as number[]).includes(windowHours)) throw badInput('windowHours', `The flow window is one of ${FLOW_WINDOW_HOURS.join(', ')} hours`);
   const result = await inScope(ctx, async (tx) => {
     const { row, decisions } = await loadChange(tx, input.changeId, true);
     authorizeOperations(ctx, row.tenantId, operationsOf(row).map((o) => o.key.kind));

@@ -1,5 +1,6 @@
 // Change requests: drafts, submission with preview, decisions with fresh MFA, cancel, comments.
 import { z } from 'zod';
+import { FLOW_WINDOW_HOURS } from '@/server/domain/changes/flow-windows';
 import { cancelChange, commentOnChange, rebaseChange } from '@/server/services/changes/cancel-and-comment';
 import { decideChange } from '@/server/services/changes/decide-change';
 import { DraftFromGraphInput, draftFromGraph } from '@/server/services/changes/draft-from-graph';
@@ -56,7 +57,7 @@ export const changesRouter = router({
   draftFromGraph: procedure.meta({ permission: 'netpol:propose' }).input(DraftFromGraphInput).mutation(({ ctx, input }) => draftFromGraph(ctx.svc, input)),
   submit: procedure
     .meta({ permission: 'netpol:propose' })
-    .input(ChangeId.extend({ windowHours: z.union([z.literal(1), z.literal(24), z.literal(168)]).optional() }))
+    .input(ChangeId.extend({ windowHours: z.number().refine((h) => (FLOW_WINDOW_HOURS as number[]).includes(h), `one of ${FLOW_WINDOW_HOURS.join(', ')} hours`).optional() }))
     .mutation(({ ctx, input }) => submitChange(ctx.svc, input)),
   decide: procedure.meta({ permission: 'change:approve' }).input(DecideInput).mutation(({ ctx, input }) => decideChange(ctx.svc, input)),
   rollback: procedure.meta({ permission: 'netpol:propose' }).input(ChangeId).mutation(({ ctx, input }) => rollbackChange(ctx.svc, input)),
