@@ -12,9 +12,6 @@ import { graphEdgeRow, graphList, openGraphList, ownDemo, setPassword, shot } fr
 const SHOP_ADMIN = { email: 'storefront-admin@demo.verity.local', password: 'storefront admin passphrase 7' };
 
 test.describe.configure({ mode: 'serial' });
-// FIXME(next session): the invalid-YAML step does not show the form's stale banner for a
-// tab-indented line, and the graph-to-rollback story after it has never run green; fixed
-// out of CI until then (issue #8 stays open for it).
 test.setTimeout(240_000);
 
 let approverSecret = '';
@@ -92,7 +89,7 @@ test('a security admin gives the storefront tenant an admin; the approver sets u
   lastStep = Math.floor(Date.now() / 30_000);
 });
 
-test.fixme('the form and the YAML stay in step; invalid YAML is shown at its line and blocks submission', async ({ browser }) => {
+test('the form and the YAML stay in step; invalid YAML is shown at its line and blocks submission', async ({ browser }) => {
   const ta = await open(browser);
   await signIn(ta, SHOP_ADMIN.email, SHOP_ADMIN.password);
   await ta.goto('/changes/new');
@@ -146,7 +143,7 @@ test.fixme('the form and the YAML stay in step; invalid YAML is shown at its lin
   await shot(ta, 'netpol-form-invalid-yaml');
 });
 
-test.fixme('the tenant admin drafts default-deny plus an allow rule from the graph, sees what it blocks, and submits; they cannot approve it', async ({ browser }) => {
+test('the tenant admin drafts default-deny plus an allow rule from the graph, sees what it blocks, and submits; they cannot approve it', async ({ browser }) => {
   const ta = await open(browser);
   await signIn(ta, SHOP_ADMIN.email, SHOP_ADMIN.password);
   await ta.goto('/graph');
@@ -162,7 +159,8 @@ test.fixme('the tenant admin drafts default-deny plus an allow rule from the gra
   await propose.getByLabel('Default-deny direction').selectOption('ingress');
   await shot(ta, 'netpol-graph-node-actions');
   await propose.getByRole('button', { name: 'Default-deny namespace storefront' }).click();
-  await expect(ta).toHaveURL(/\/changes\/[0-9a-f-]{36}\/edit$/);
+  // Drafting reads the namespace's flows and policies: seconds on a busy 2-core machine.
+  await expect(ta).toHaveURL(/\/changes\/[0-9a-f-]{36}\/edit$/, { timeout: 60_000 });
   changeUrl = new URL(ta.url()).pathname.replace(/\/edit$/, '');
   await expect(ta.getByRole('region', { name: 'Policy form' }).getByRole('button', { name: 'NetworkPolicy storefront/default-deny-ingress' })).toBeVisible();
 
@@ -174,7 +172,7 @@ test.fixme('the tenant admin drafts default-deny plus an allow rule from the gra
   await propose.getByLabel('Put it in').selectOption(draftOption!);
   await shot(ta, 'netpol-graph-edge-actions');
   await propose.getByRole('button', { name: 'Allow this edge' }).click();
-  await expect(ta).toHaveURL(new RegExp(`${changeUrl}/edit$`));
+  await expect(ta).toHaveURL(new RegExp(`${changeUrl}/edit$`), { timeout: 60_000 });
   await expect(ta.locator('.cm-content')).toContainText('name: catalog-from-web');
   await expect(ta.locator('.cm-content')).toContainText('name: default-deny-ingress');
   await shot(ta, 'netpol-draft-from-graph');
@@ -195,12 +193,14 @@ test.fixme('the tenant admin drafts default-deny plus an allow rule from the gra
   expect(direct.status()).toBe(403);
 });
 
-test.fixme('an approver approves with a fresh code, the agent applies it, and the graph shows the denied flows; the rollback restores them', async ({ browser }) => {
+test('an approver approves with a fresh code, the agent applies it, and the graph shows the denied flows; the rollback restores them', async ({ browser }) => {
   const ap = await open(browser);
   await signIn(ap, 'approver@demo.verity.local');
   await expect(ap).toHaveURL(/\/signin\/mfa/);
   await ap.getByLabel('Authentication code').fill(await freshCode());
   await ap.getByRole('button', { name: 'Verify' }).click();
+  // The verified sign-in lands on the overview; going on before it does races that redirect.
+  await expect(ap.getByRole('heading', { name: 'Overview' })).toBeVisible();
   await approve(ap, changeUrl, 'Storefront goes default-deny; web keeps reaching catalog');
   const appliedAt = new Date();
 
