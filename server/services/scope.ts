@@ -19,9 +19,9 @@ export function inAuthScope<T>(ctx: ServiceContext, fn: (tx: Tx) => Promise<T>):
 
 async function inTenantScope<T>(ctx: ServiceContext, scope: { allTenants: boolean; tenantIds: string[] }, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return ctx.db.transaction(async (tx) => {
-    await tx.execute(sql`set local role verity_app`);
+    // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
     await tx.execute(
-      sql`select set_config('verity.all_tenants', ${scope.allTenants ? 'on' : 'off'}, true), set_config('verity.tenant_ids', ${scope.tenantIds.join(',')}, true)`,
+      sql`select set_config('role', 'verity_app', true), set_config('verity.all_tenants', ${scope.allTenants ? 'on' : 'off'}, true), set_config('verity.tenant_ids', ${scope.tenantIds.join(',')}, true)`,
     );
     return fn(tx);
   });

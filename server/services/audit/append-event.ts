@@ -28,8 +28,19 @@ export interface AuditInput {
   actor?: { type: 'user' | 'agent' | 'system' | 'anonymous' | 'kube-user'; id: string | null; label: string | null };
 }
 
-export async function appendAuditEvent(tx: Tx, ctx: ServiceContext, input: AuditInput): Promise<{ seq: number; id: string }> {
-  const r = await writeChained(tx, ctx, [input]);
+/** The chain head as a reader saw it: an append that links to it can skip a round trip. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * `head`, when given, is the chain head the caller read earlier in this transaction (a search
+ * reads it with its page): the event is hashed against it before the lock and written in one
+ * statement; if another writer moved the head meanwhile it is hashed again under the lock.
+ */
+export async function appendAuditEvent(tx: Tx, ctx: ServiceContext, input: AuditInput, head?: ChainHead): Promise<{ seq: number; id: string }> {
+  const r = await writeChained(tx, ctx, [input], head);
   return { seq: r.firstSeq, id: r.ids[0]! };
 }
 
@@ -69,8 +80,27 @@ function content(ctx: ServiceContext, input: AuditInput): Unlinked {
 
 const CHUNK = 2_000;
 const COLUMNS = [...CHAINED_FIELDS, 'hash' as const].map(columnOf).join(', ');
+// Named once: building each row's keys with columnOf's regex cost more than hashing it.
+const FIELD_COLUMNS = CHAINED_FIELDS.map((f) => [f, columnOf(f)] as const);
 
-async function writeChained(tx: Tx, ctx: ServiceContext, inputs: readonly AuditInput[]): Promise<{ firstSeq: number; lastSeq: number; ids: string[] }> {
+/** Links prepared events to the chain after `head`: the rows to insert, the new head. */
+function link(prepared: readonly Unlinked[], head: ChainHead): { rows: Record<string, unknown>[]; last: ChainHead } {
+  let seq = head.seq;
+  let prevHash = head.hash;
+  const rows: Record<string, unknown>[] = [];
+  for (const c of prepared) {
+    seq += 1;
+    const linked: ChainedContent = { ...c, seq, prevHash };
+    const hash = hashEvent(linked);
+    const row: Record<string, unknown> = { hash };
+    for (const [f, column] of FIELD_COLUMNS) row[column] = linked[f];
+    rows.push(row);
+    prevHash = hash;
+  }
+  return { rows, last: { seq, hash: prevHash } };
+}
+
+async function writeChained(tx: Tx, ctx: ServiceContext, inputs: readonly AuditInput[], expected?: ChainHead): Promise<{ firstSeq: number; lastSeq: number; ids: string[] }> {
   // Everything that does not depend on the chain is built before the lock is taken.
   const prepared = inputs.map((input) => content(ctx, input));
   if (prepared.length === 0) {
@@ -78,24 +108,31 @@ async function writeChained(tx: Tx, ctx: ServiceContext, inputs: readonly AuditI
     return { firstSeq: Number(head?.seq ?? 0) + 1, lastSeq: Number(head?.seq ?? 0), ids: [] };
   }
   // The UTC days the batch falls in: the writer creates a day's partition if it has none yet.
-  const days = [...new Set(prepared.map((c) => c.occurredAt.toISOString().slice(0, 10)))];
-  const [head] = rowsOf(await tx.execute(sql`select seq, hash from verity_audit_lock_head(${`{${days.join(',')}}`}::date[])`));
+  const days = `{${[...new Set(prepared.map((c) => c.occurredAt.toISOString().slice(0, 10)))].join(',')}}`;
+  let head: Record<string, unknown> | undefined;
+  if (expected && prepared.length <= CHUNK) {
+    // Hashed against the head the caller saw; one statement locks, checks and writes.
+    const { rows, last } = link(prepared, expected);
+    [head] = rowsOf(
+      await tx.execute(
+        sql`select seq, hash, appended from verity_audit_append(${expected.seq}::bigint, ${expected.hash}, ${days}::date[], ${JSON.stringify(rows)}::json, ${last.seq}::bigint, ${last.hash})`,
+      ),
+    );
+    if (!head) throw new Error('audit chain head is missing: the database was not migrated');
+    if (head.appended === true || head.appended === 't') return { firstSeq: expected.seq + 1, lastSeq: last.seq, ids: prepared.map((c) => c.id) };
+    // Another writer came first: the lock is now ours and the head is the current one.
+  } else {
+    [head] = rowsOf(await tx.execute(sql`select seq, hash from verity_audit_lock_head(${days}::date[])`));
+  }
   if (!head) throw new Error('audit chain head is missing: the database was not migrated');
   const firstSeq = Number(head.seq) + 1;
   let seq = Number(head.seq);
   let prevHash = String(head.hash);
   let pending: Promise<unknown> | null = null;
   for (let i = 0; i < prepared.length; i += CHUNK) {
-    const rows: Record<string, unknown>[] = [];
-    for (const c of prepared.slice(i, i + CHUNK)) {
-      seq += 1;
-      const linked: ChainedContent = { ...c, seq, prevHash };
-      const hash = hashEvent(linked);
-      const row: Record<string, unknown> = { hash };
-      for (const f of CHAINED_FIELDS) row[columnOf(f)] = linked[f];
-      rows.push(row);
-      prevHash = hash;
-    }
+    const { rows, last } = link(prepared.slice(i, i + CHUNK), { seq, hash: prevHash });
+    seq = last.seq;
+    prevHash = last.hash;
     // One statement per chunk inserts the rows and moves the head to the chunk's last event.
     // The next chunk is hashed while this one is written; they stay in order on the connection.
     if (pending) await pending;

@@ -7,6 +7,7 @@ import { verifyAuditChain, walkChain } from '@/server/services/audit/verify-audi
 import { inScope } from '@/server/services/scope';
 import { createTenant } from '@/server/services/tenants/create-tenant';
 import { openTestDatabase, type TestDatabase, testDrivers } from '@/test/helpers/test-database';
+import { eq } from 'drizzle-orm';
 import { auditEvents, tenants } from '@/db/schema';
 
 describe.each(testDrivers())('audit chain (%s)', (driver) => {
@@ -68,6 +69,21 @@ describe.each(testDrivers())('audit chain (%s)', (driver) => {
     // A failed write (duplicate slug) leaves no record either.
     await expect(createTenant(ctx, { name: 'Acme', slug: 'acme', namespaces: [] })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await walk()).toEqual({ ok: true, checked: 3, headSeq: 3 });
+  });
+
+  it('an append hashed against a head that has since moved is hashed again under the lock', async () => {
+    const ctx = systemContext(t.db);
+    // The head a search would have read before three other events were written.
+    const stale = { seq: 0, hash: '0'.repeat(64) };
+    const r = await inScope(ctx, (tx) => appendAuditEvent(tx, ctx, { action: 'audit.searched', outcome: 'success' }, stale));
+    expect(r.seq).toBe(4);
+    // And one hashed against the current head is written as it was hashed.
+    const fresh = await inScope(ctx, (tx) => appendAuditEvent(tx, ctx, { action: 'audit.searched', outcome: 'success' }, { seq: 4, hash: '' }));
+    expect(fresh.seq).toBe(5);
+    const [head] = await inScope(ctx, (tx) => tx.select().from(auditEvents).where(eq(auditEvents.seq, 5)));
+    const current = await inScope(ctx, (tx) => appendAuditEvent(tx, ctx, { action: 'audit.searched', outcome: 'success' }, { seq: 5, hash: head!.hash }));
+    expect(current.seq).toBe(6);
+    expect(await walk()).toEqual({ ok: true, checked: 6, headSeq: 6 });
   });
 
   it('concurrent writers still produce one unbroken chain', async () => {

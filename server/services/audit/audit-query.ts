@@ -15,6 +15,10 @@ export function scopeCondition(ctx: ServiceContext): SQL {
   const scope = auditScope(p.grants);
   if (scope.all) return sql`true`;
   if (scope.tenantIds.length === 0) return sql`false`;
+  // One tenant (the usual tenant admin) as an equality: the planner reads "= any(array)" on
+  // an index's leading column in no useful order, so a newest-first page read the time index
+  // and tested every tenant's rows; with "=" it walks (tenant_id, occurred_at, seq) backwards.
+  if (scope.tenantIds.length === 1) return sql`e.tenant_id = ${scope.tenantIds[0]}::uuid`;
   return sql`e.tenant_id = any(${`{${scope.tenantIds.join(',')}}`}::uuid[])`;
 }
 

@@ -138,11 +138,27 @@ describe.each(testDrivers())('audit timeline (%s)', (driver) => {
     expect(berlin.events.map((e) => e.action)).toEqual(['change.approved']);
   });
 
+  it('a first page names its tenants and clusters, says where the tail starts, and records the search linked after it', async () => {
+    const page = await search('auditor', { action: 'k8s.delete' });
+    expect(page.events.map((e) => e.tenantId)).toEqual([globex.id]);
+    expect(page.names.tenants).toEqual({ [globex.id]: 'Globex' });
+    expect(page.names.clusters).toEqual({}); // (these events name no cluster)
+    const recorded = (await search('auditor', { action: 'audit.searched' })).events;
+    expect(recorded[0]!.seq).toBe(page.tailFrom + 1);
+    expect(recorded[0]!.details).toEqual({ filters: { action: 'k8s.delete' } });
+    // Nothing matches: the tail still starts at the head, and the search is still recorded.
+    const none = await search('auditor', { q: 'no-event-says-this' });
+    expect(none).toMatchObject({ events: [], nextCursor: null, names: { tenants: {}, clusters: {} } });
+    expect((await search('auditor', { action: 'audit.searched' })).events[0]!.seq).toBe(none.tailFrom + 1);
+    expect(await inScope(sys(), (tx) => walkChain(tx))).toMatchObject({ ok: true });
+  });
+
   it("a tenant admin's search, facets, details, story and tail never show another tenant's events", async () => {
     const ta = await caller('acmeAdmin');
     const mine = await ta.audit.search({ filters: {}, limit: 200 });
     expect(mine.events.length).toBeGreaterThan(0);
     expect(mine.events.every((e) => e.tenantId === acme.id)).toBe(true);
+    expect(Object.keys(mine.names.tenants)).toEqual([acme.id]);
     // Asking for the other tenant explicitly changes nothing.
     expect((await ta.audit.search({ filters: { tenant: globex.id }, limit: 50 })).events).toEqual([]);
     expect((await ta.audit.search({ filters: { q: 'globex' }, limit: 50 })).events).toEqual([]);

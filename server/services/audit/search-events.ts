@@ -33,14 +33,33 @@ export async function searchAuditEvents(ctx: ServiceContext, args: SearchArgs): 
   const keyset = cursor ? [sql`(e.occurred_at, e.seq) < (${cursor.at.toISOString()}::timestamptz, ${cursor.seq}::bigint)`] : [];
   const where = whereOf(ctx, args.filters, keyset);
   return inScope(ctx, async (tx) => {
-    const raw = await tx.execute(sql`select ${EVENT_COLUMNS} from audit_events_visible e where ${where} order by e.occurred_at desc, e.seq desc limit ${args.limit + 1}`);
-    const rows = rowsOf(raw).map(toEventRow);
+    // One statement reads the page, the chain head (where the live tail starts, and what the
+    // audit.searched event links to) and the names of the page's tenants and clusters, all
+    // from one snapshot. The head row comes back even when nothing matches.
+    const raw = rowsOf(
+      await tx.execute(sql`
+        with page as materialized (select ${EVENT_COLUMNS} from audit_events_visible e where ${where} order by e.occurred_at desc, e.seq desc limit ${args.limit + 1})
+        select p.*, h.seq as head_seq, h.hash as head_hash, t.name as tenant_name, c.name as cluster_name
+        from audit_chain_head h
+        left join page p on true
+        left join tenants t on t.id = p.tenant_id
+        left join clusters c on c.id = p.cluster_id
+        where h.id = 'head'
+        order by p.occurred_ms desc, p.seq desc`),
+    );
+    const head = { seq: Number(raw[0]?.head_seq ?? 0), hash: String(raw[0]?.head_hash ?? '') };
+    const matched = raw.filter((r) => r.seq !== null && r.seq !== undefined);
+    const rows = matched.map(toEventRow);
     const page = rows.slice(0, args.limit);
-    const tailFrom = await headSeq(tx);
     if (!args.cursor) {
-      await appendAuditEvent(tx, ctx, { action: 'audit.searched', outcome: 'success', resourceType: 'audit_trail', details: { filters: args.filters } });
+      await appendAuditEvent(tx, ctx, { action: 'audit.searched', outcome: 'success', resourceType: 'audit_trail', details: { filters: args.filters } }, raw[0] ? head : undefined);
     }
-    return { events: page, nextCursor: rows.length > args.limit ? encodeCursor(page[page.length - 1]!) : null, tailFrom, names: await namesFor(tx, page) };
+    const names: SearchPage['names'] = { tenants: {}, clusters: {} };
+    for (const r of matched.slice(0, args.limit)) {
+      if (r.tenant_name !== null && r.tenant_name !== undefined) names.tenants[String(r.tenant_id)] = String(r.tenant_name);
+      if (r.cluster_name !== null && r.cluster_name !== undefined) names.clusters[String(r.cluster_id)] = String(r.cluster_name);
+    }
+    return { events: page, nextCursor: rows.length > args.limit ? encodeCursor(page[page.length - 1]!) : null, tailFrom: head.seq, names };
   });
 }
 
