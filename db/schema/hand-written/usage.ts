@@ -45,3 +45,21 @@ export const quotaUsageHours = pgTable(
   },
   (t) => [primaryKey({ columns: [t.clusterId, t.namespace, t.hour, t.quota, t.resource] })],
 );
+
+/**
+ * 10-minute rollup of quota_usage_minutes per resource (db/migrations/0011_quota_ten_minute_rollup_and_set_based_namespace_scope.sql),
+ * maintained by the ingest: the highest used and the lowest hard of the bin's minutes.
+ */
+export const quotaUsageTenMinutes = pgTable(
+  'quota_usage_ten_minutes',
+  {
+    clusterId: uuid('cluster_id').notNull(),
+    namespace: text('namespace').notNull(),
+    quota: text('quota').notNull(),
+    resource: text('resource').notNull(),
+    bin: timestamp('bin', { withTimezone: true }).notNull(),
+    maxUsedNanos: numeric('max_used_nanos').notNull(),
+    minHardNanos: numeric('min_hard_nanos').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clusterId, t.namespace, t.bin, t.quota, t.resource] })],
+);

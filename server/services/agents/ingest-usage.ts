@@ -1,7 +1,7 @@
 // Stores the agent's usage samples: per-workload CPU, memory and replicas, and each
 // ResourceQuota's used/hard, per minute. The minute tables are append-only like
-// flow_minutes; the hourly quota rollup is brought up to date in the same transaction, so a
-// week's chart never reads minutes. Quantities arrive as Kubernetes strings and are stored
+// flow_minutes; the hourly and 10-minute quota rollups are brought up to date in the same
+// transaction, so a week's or a day's chart never reads minutes. Quantities arrive as Kubernetes strings and are stored
 // as exact nano-units (server/domain/quotas/quantity.ts).
 import { sql } from 'drizzle-orm';
 import type { UsageBatch } from '@/agent/protocol/messages';
@@ -52,10 +52,14 @@ export async function ingestUsage(ctx: ServiceContext, batch: UsageBatch) {
     };
   });
   const hours = new Map<string, { ns: string; q: string; res: string; h: string; max: bigint; last: bigint; hard: bigint; lm: string }>();
+  // The day chart's bins: the highest used and the lowest hard of the bin's minutes.
+  const tens = new Map<string, { ns: string; q: string; res: string; b: string; max: bigint; min: bigint }>();
   const quotas = batch.quotas.map((q, i) => {
     const minute = floorMinute(q.minute).toISOString();
     days.add(minute.slice(0, 10));
     const hour = new Date(Math.floor(Date.parse(minute) / 3_600_000) * 3_600_000).toISOString();
+    // Whole minutes since the epoch, so this is date_bin('10 minutes', minute, '2000-01-01').
+    const bin = new Date(Math.floor(Date.parse(minute) / 600_000) * 600_000).toISOString();
     const resources = Object.keys(q.hard).sort();
     const used = resources.map((r) => (q.used[r] === undefined ? 0n : nanos(q.used[r]!, `quotas.${i}.used.${r}`)));
     const hard = resources.map((r) => nanos(q.hard[r]!, `quotas.${i}.hard.${r}`));
@@ -67,10 +71,18 @@ export async function ingestUsage(ctx: ServiceContext, batch: UsageBatch) {
         if (used[j]! > h.max) h.max = used[j]!;
         if (minute >= h.lm) Object.assign(h, { last: used[j]!, hard: hard[j]!, lm: minute });
       }
+      const tenKey = [q.namespace, q.name, res, bin].join('\0');
+      const ten = tens.get(tenKey);
+      if (!ten) tens.set(tenKey, { ns: q.namespace, q: q.name, res, b: bin, max: used[j]!, min: hard[j]! });
+      else {
+        if (used[j]! > ten.max) ten.max = used[j]!;
+        if (hard[j]! < ten.min) ten.min = hard[j]!;
+      }
     });
     return { m: minute, ns: q.namespace, q: q.name, res: resources, u: used.map(String), h: hard.map(String) };
   });
   const rollup = [...hours.values()].map((h) => ({ ...h, max: h.max.toString(), last: h.last.toString(), hard: h.hard.toString() }));
+  const tenRollup = [...tens.values()].map((t) => ({ ...t, max: t.max.toString(), min: t.min.toString() }));
 
   return inScope(ctx, async (tx) => {
     if (!(await claimBatch(tx, agent.agentId, batch.batchId, 'usage', ctx.now()))) return { duplicate: true, workloads: 0, quotas: 0 };
@@ -101,6 +113,16 @@ export async function ingestUsage(ctx: ServiceContext, batch: UsageBatch) {
           last_used_nanos = CASE WHEN excluded.last_minute >= t.last_minute THEN excluded.last_used_nanos ELSE t.last_used_nanos END,
           last_hard_nanos = CASE WHEN excluded.last_minute >= t.last_minute THEN excluded.last_hard_nanos ELSE t.last_hard_nanos END,
           last_minute = greatest(t.last_minute, excluded.last_minute)`);
+    }
+    for (let i = 0; i < tenRollup.length; i += CHUNK) {
+      await tx.execute(sql`
+        INSERT INTO quota_usage_ten_minutes AS t (cluster_id, namespace, quota, resource, bin, max_used_nanos, min_hard_nanos)
+        SELECT ${agent.clusterId}::uuid, ns, q, res, b, max, min
+        FROM json_to_recordset(${JSON.stringify(tenRollup.slice(i, i + CHUNK))}::json)
+          AS x(ns text, q text, res text, b timestamptz, max numeric, min numeric)
+        ON CONFLICT (cluster_id, namespace, bin, quota, resource) DO UPDATE SET
+          max_used_nanos = greatest(t.max_used_nanos, excluded.max_used_nanos),
+          min_hard_nanos = least(t.min_hard_nanos, excluded.min_hard_nanos)`);
     }
     return { duplicate: false, workloads: workloads.length, quotas: quotas.length };
   });

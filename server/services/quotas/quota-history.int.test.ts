@@ -1,5 +1,5 @@
 // A tenant's quota history on both drivers: minutes summed over the tenant's namespaces for
-// an hour and binned for a day, the hourly rollup for a week, the forecast from the same
+// an hour, the 10-minute rollup for a day, the hourly rollup for a week, the forecast from the same
 // points, another tenant's history refused as not found, and "Propose a quota change"
 // opening a draft change request with the quota as the cluster holds it.
 import { sql } from 'drizzle-orm';
@@ -43,6 +43,13 @@ describe.each(testDrivers())('quota history (%s)', (driver) => {
     await inScope(systemContext(t.db), async (tx) => {
       await tx.execute(sql`select verity_ensure_usage_partitions('2031-03-04'::date, 1)`);
       await tx.execute(sql.raw(`INSERT INTO quota_usage_minutes (cluster_id, minute, namespace, quota, resources, used_nanos, hard_nanos) VALUES ${minutes.join(',')}`));
+      // The day view reads the 10-minute rollup the ingest keeps beside these minutes (that the
+      // ingest keeps it equal to this is tested in usage-history.int.test.ts).
+      await tx.execute(sql`
+        INSERT INTO quota_usage_ten_minutes (cluster_id, namespace, quota, resource, bin, max_used_nanos, min_hard_nanos)
+        SELECT q.cluster_id, q.namespace, q.quota, u.resource, date_bin('10 minutes', q.minute, '2000-01-01'::timestamptz), max(u.used), min(u.hard)
+        FROM quota_usage_minutes q CROSS JOIN LATERAL unnest(q.resources, q.used_nanos, q.hard_nanos) AS u(resource, used, hard)
+        GROUP BY 1, 2, 3, 4, 5`);
       // The week view reads the hourly rollup: three days back, pods 5 then 8 in payments.
       await tx.execute(sql.raw(`INSERT INTO quota_usage_hours (cluster_id, namespace, quota, resource, hour, max_used_nanos, last_used_nanos, last_hard_nanos, last_minute) VALUES
         ('${prod}', 'payments', 'compute', 'pods', '2031-03-01T10:00:00Z', ${5n * G}, ${5n * G}, ${100n * G}, '2031-03-01T10:59:00Z'),

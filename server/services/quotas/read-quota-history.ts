@@ -1,7 +1,8 @@
 // One tenant's quota use over a chosen range (the last hour, day or week), per quota
 // resource summed over the tenant's namespaces, with a forecast of when each runs out. An
-// hour reads minutes, a day reads minutes binned to 10, a week reads the hourly rollup, so
-// no chart has more than 168 points a resource whatever the range.
+// hour reads minutes, a day the 10-minute rollup, a week the hourly rollup (both kept by the
+// ingest), so no chart has more than 168 points a resource and none reads more than a
+// day's 144 rows per namespace and resource whatever the range.
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { tenants } from '@/db/schema';
@@ -18,9 +19,9 @@ export type QuotaRange = z.infer<typeof QuotaRange>;
 export const ReadQuotaHistoryInput = z.object({ tenantId: z.uuid(), range: QuotaRange.default('day') });
 export type ReadQuotaHistoryInput = z.input<typeof ReadQuotaHistoryInput>;
 
-const RANGE: Record<QuotaRange, { spanMs: number; binMinutes: number; source: 'minutes' | 'hours' }> = {
+const RANGE: Record<QuotaRange, { spanMs: number; binMinutes: number; source: 'minutes' | 'ten_minutes' | 'hours' }> = {
   hour: { spanMs: 3_600_000, binMinutes: 1, source: 'minutes' },
-  day: { spanMs: 86_400_000, binMinutes: 10, source: 'minutes' },
+  day: { spanMs: 86_400_000, binMinutes: 10, source: 'ten_minutes' },
   week: { spanMs: 7 * 86_400_000, binMinutes: 60, source: 'hours' },
 };
 
@@ -65,6 +66,8 @@ export async function readQuotaHistory(ctx: ServiceContext, raw: ReadQuotaHistor
     const toIso = new Date(to).toISOString();
     // Per namespace and bin: the highest used and the tightest hard over its quotas (several
     // quotas limiting one resource count it once); then summed over the tenant's namespaces.
+    // The 10-minute rollup holds per quota and bin the max used and min hard of its minutes,
+    // so max/min over it equals max/min over the minutes it summarises.
     const perNamespace =
       r.source === 'minutes'
         ? sql`
@@ -75,7 +78,14 @@ export async function readQuotaHistory(ctx: ServiceContext, raw: ReadQuotaHistor
           CROSS JOIN LATERAL unnest(q.resources, q.used_nanos, q.hard_nanos) AS u(resource, used, hard)
           WHERE q.minute >= ${fromIso}::timestamptz AND q.minute < ${toIso}::timestamptz
           GROUP BY 1, 2, 3, 4`
-        : sql`
+        : r.source === 'ten_minutes'
+          ? sql`
+          SELECT b.cluster_id, b.namespace, b.resource, b.bin AS t, max(b.max_used_nanos) AS used, min(b.min_hard_nanos) AS hard
+          FROM quota_usage_ten_minutes b
+          JOIN tenant_namespaces tn ON tn.cluster_id = b.cluster_id AND tn.namespace = b.namespace AND tn.tenant_id = ${tenant.id}::uuid
+          WHERE b.bin >= ${fromIso}::timestamptz AND b.bin < ${toIso}::timestamptz
+          GROUP BY 1, 2, 3, 4`
+          : sql`
           SELECT h.cluster_id, h.namespace, h.resource, h.hour AS t, max(h.max_used_nanos) AS used, min(h.last_hard_nanos) AS hard
           FROM quota_usage_hours h
           JOIN tenant_namespaces tn ON tn.cluster_id = h.cluster_id AND tn.namespace = h.namespace AND tn.tenant_id = ${tenant.id}::uuid

@@ -1,7 +1,7 @@
 // Usage history on both drivers: a real agent sends usage samples through the signed agent
 // API, the console stores them exactly (nanocores, bytes, quota nano-units), keeps the
-// hourly rollup in step, stores a retried batch once, refuses a bad quantity without
-// writing anything, and a tenant admin reads only their own tenant's workloads.
+// hourly and 10-minute rollups in step, stores a retried batch once, refuses a bad quantity
+// without writing anything, and a tenant admin reads only their own tenant's usage rows.
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UsageSample } from '@/agent/drivers/cluster-driver';
 import type { UsageBatch } from '@/agent/protocol/messages';
 import { startAgent, type RunningAgent } from '@/agent/run-agent';
-import { quotaUsageHours } from '@/db/schema/hand-written/usage';
+import { quotaUsageHours, quotaUsageTenMinutes } from '@/db/schema/hand-written/usage';
 import { contextFor, seedTenant, systemContext } from '@/db/seed/factories';
 import { handleAgentRequest } from '@/server/http/agent-api';
 import { ingestUsage } from '@/server/services/agents/ingest-usage';
@@ -21,7 +21,6 @@ import { rowsOf } from '@/server/services/audit/audit-query';
 import { FakeDriver } from '@/test/helpers/fake-driver';
 import { openTestDatabase, type TestDatabase, testDrivers } from '@/test/helpers/test-database';
 import { until } from '@/test/helpers/until';
-import { readWorkloadUsage } from './read-workload-usage';
 
 const CONSOLE = 'http://console.test';
 
@@ -120,36 +119,57 @@ describe.each(testDrivers())('usage history (%s)', (driver) => {
     expect(await count('workload_usage_minutes')).toBe(before + 1);
   });
 
-  it('reads minute series per workload; a tenant admin sees only their tenant', async () => {
+  it('keeps the 10-minute rollup equal to the minutes it summarises: highest used, lowest hard', async () => {
+    // Two quotas limit pods in one namespace; samples arrive in three batches, out of order,
+    // one minute twice, and the hard limit changes inside a bin.
+    const q = (minute: string, name: string, pods: string, hard: string, cpu?: string) => ({
+      minute,
+      namespace: 'storefront',
+      name,
+      hard: { pods: hard, ...(cpu ? { 'limits.cpu': '8' } : {}) },
+      used: { pods, ...(cpu ? { 'limits.cpu': cpu } : {}) },
+    });
+    await ingestUsage(agentCtx, { batchId: 'ten-batch-1', workloads: [], quotas: [q('2031-03-07T10:03:00Z', 'compute', '4', '10', '1500m'), q('2031-03-07T10:12:00Z', 'compute', '6', '12', '2')] });
+    await ingestUsage(agentCtx, { batchId: 'ten-batch-2', workloads: [], quotas: [q('2031-03-07T10:01:00Z', 'compute', '7', '9', '250m'), q('2031-03-07T10:03:00Z', 'small', '2', '5')] });
+    await ingestUsage(agentCtx, { batchId: 'ten-batch-3', workloads: [], quotas: [q('2031-03-07T10:09:00Z', 'compute', '5', '11', '3'), q('2031-03-07T10:19:00Z', 'small', '3', '4')] });
+    const rollup = await inScope(sys(), (tx) =>
+      tx.select().from(quotaUsageTenMinutes).where(sql`${quotaUsageTenMinutes.namespace} = 'storefront' AND ${quotaUsageTenMinutes.bin} >= '2031-03-07T00:00:00Z'::timestamptz`),
+    );
+    const fromMinutes = rowsOf(
+      await inScope(sys(), (tx) =>
+        tx.execute(sql`
+          SELECT q.quota, u.resource, date_bin('10 minutes', q.minute, '2000-01-01'::timestamptz) AS bin, max(u.used)::text AS max_used, min(u.hard)::text AS min_hard
+          FROM quota_usage_minutes q CROSS JOIN LATERAL unnest(q.resources, q.used_nanos, q.hard_nanos) AS u(resource, used, hard)
+          WHERE q.namespace = 'storefront' AND q.minute >= '2031-03-07T00:00:00Z'::timestamptz
+          GROUP BY 1, 2, 3`),
+      ),
+    );
+    const key = (quota: string, resource: string, bin: Date | string) => `${quota} ${resource} ${new Date(bin).toISOString()}`;
+    const actual = Object.fromEntries(rollup.map((r) => [key(r.quota, r.resource, r.bin), [r.maxUsedNanos, r.minHardNanos]]));
+    expect(actual).toEqual(Object.fromEntries(fromMinutes.map((r) => [key(String(r.quota), String(r.resource), r.bin as string), [r.max_used, r.min_hard]])));
+    expect(actual).toEqual({
+      'compute pods 2031-03-07T10:00:00.000Z': ['7000000000', '9000000000'],
+      'compute limits.cpu 2031-03-07T10:00:00.000Z': ['3000000000', '8000000000'],
+      'compute pods 2031-03-07T10:10:00.000Z': ['6000000000', '12000000000'],
+      'compute limits.cpu 2031-03-07T10:10:00.000Z': ['2000000000', '8000000000'],
+      'small pods 2031-03-07T10:00:00.000Z': ['2000000000', '5000000000'],
+      'small pods 2031-03-07T10:10:00.000Z': ['3000000000', '4000000000'],
+    });
+  });
+
+  it('shows a tenant admin only their own tenant’s usage rows, by row-level security alone', async () => {
     await ingestUsage(agentCtx, {
-      batchId: 'series-batch-1',
-      workloads: [sample('2031-03-06T09:00:00Z', 'payments', 'api', '100m', '1Gi'), sample('2031-03-06T09:01:00Z', 'payments', 'api', '200m', '1Gi'), sample('2031-03-06T09:00:00Z', 'storefront', 'web', '1', '2Gi')],
-      quotas: [],
+      batchId: 'scope-batch-1',
+      workloads: [sample('2031-03-06T09:00:00Z', 'payments', 'api', '100m', '1Gi'), sample('2031-03-06T09:00:00Z', 'storefront', 'web', '1', '2Gi')],
+      quotas: ['payments', 'storefront'].map((namespace) => ({ minute: '2031-03-06T09:00:00Z', namespace, name: 'compute', hard: { pods: '10' }, used: { pods: '1' } })),
     });
-    const range = { from: new Date('2031-03-06T09:00:00Z'), to: new Date('2031-03-06T10:00:00Z') };
-    const admin = await readWorkloadUsage(contextFor(t.db, user([{ role: 'security_admin', tenantId: null }])), range);
-    expect(admin.series.map((s) => [s.namespace, s.workload, s.tenantId, s.points.length])).toEqual([
-      ['payments', 'api', payments, 2],
-      ['storefront', 'web', storefront, 1],
-    ]);
-    expect(admin.series[0]!.points[1]).toEqual({
-      minute: Date.parse('2031-03-06T09:01:00Z'),
-      replicas: 2,
-      cpuNanocores: 200_000_000,
-      memoryBytes: 2 ** 30,
-      cpuRequestNanocores: 500_000_000,
-      cpuLimitNanocores: 1_000_000_000,
-      memoryRequestBytes: 256 * 2 ** 20,
-      memoryLimitBytes: 2 ** 30,
-    });
-    const tenantAdmin = await readWorkloadUsage(contextFor(t.db, user([{ role: 'tenant_admin', tenantId: payments }])), range);
-    expect(tenantAdmin.series.map((s) => s.namespace)).toEqual(['payments']);
-    // Asking for another tenant by id yields nothing, not an error that would confirm it exists.
-    expect((await readWorkloadUsage(contextFor(t.db, user([{ role: 'tenant_admin', tenantId: payments }])), { ...range, tenantId: storefront })).series).toEqual([]);
-    // Row-level security alone, without the service's filter, hides the other tenant's rows.
-    const raw = await inScope(contextFor(t.db, user([{ role: 'tenant_admin', tenantId: payments }])), (tx) => tx.execute(sql`select distinct namespace from workload_usage_minutes`));
-    expect(rowsOf(raw).map((r) => r.namespace)).toEqual(['payments']);
-    await expect(readWorkloadUsage(contextFor(t.db, user([{ role: 'security_admin', tenantId: null }])), { from: range.to, to: range.from })).rejects.toThrow(/start before it ends/);
-    await expect(readWorkloadUsage(contextFor(t.db, user([{ role: 'security_admin', tenantId: null }])), { from: new Date('2031-01-01'), to: range.to })).rejects.toThrow(/at most a week/);
+    const seen = async (grants: Parameters<typeof user>[0], table: string) =>
+      rowsOf(await inScope(contextFor(t.db, user(grants)), (tx) => tx.execute(sql.raw(`select distinct namespace from ${table} order by namespace`)))).map((r) => r.namespace);
+    for (const table of ['workload_usage_minutes', 'quota_usage_minutes', 'quota_usage_ten_minutes', 'quota_usage_hours']) {
+      expect(await seen([{ role: 'tenant_admin', tenantId: payments }], table), table).toEqual(['payments']);
+      expect(await seen([{ role: 'viewer', tenantId: storefront }], table), table).toEqual(['storefront']);
+      expect(await seen([{ role: 'security_admin', tenantId: null }], table), table).toEqual(['payments', 'storefront']);
+      expect(await seen([], table), table).toEqual([]);
+    }
   });
 });
