@@ -75,7 +75,10 @@ describe('removal of an expired grant', () => {
     const existedBefore = sign(grant([{ action: 'apply', object: binding('oncall'), expectedResourceVersion: '7' }]));
     expect(await executeCommand(sign(removal(existedBefore, [del('oncall', rv)])), d)).toMatchObject({ status: 'refused', message: expect.stringContaining('existed before') });
     const noExpiry = sign(grant([{ action: 'apply', object: binding('oncall', null), expectedResourceVersion: null }]));
-    expect(await executeCommand(sign(removal(noExpiry, [del('oncall', rv)])), d)).toMatchObject({ status: 'refused', message: expect.stringContaining('without an expiry') });
+    expect(await executeCommand(sign(removal(noExpiry, [del('oncall', rv)])), d)).toMatchObject({ status: 'refused', message: expect.stringContaining('without a valid expiry') });
+    // A moment without its zone is no expiry: the console refuses it in a draft, so a bundle with one was not approved as a time-bound grant.
+    const zoneless = sign(grant([{ action: 'apply', object: binding('oncall', '2020-01-01T00:00'), expectedResourceVersion: null }]));
+    expect(await executeCommand(sign(removal(zoneless, [del('oncall', rv)])), d)).toMatchObject({ status: 'refused', message: expect.stringContaining('without a valid expiry') });
     const elsewhere = sign(grant(undefined, { clusterId: '33333333-3333-4333-8333-333333333333' }));
     expect(await executeCommand(sign(removal(elsewhere, [del('oncall', rv)])), d)).toMatchObject({ status: 'refused', message: expect.stringContaining('another cluster') });
     expect(d.driver.executed).toHaveLength(0);

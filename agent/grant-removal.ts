@@ -6,8 +6,7 @@
 // (it did not exist before) and whose approved expiry has passed.
 import { CommandBundle } from './protocol/messages';
 import { verifyBundleSignature } from './protocol/request-signing';
-
-export const EXPIRES_ANNOTATION = 'verity.dev/expires-at';
+import { EXPIRES_ANNOTATION, parseExpiry } from './protocol/time-bound';
 
 /** The grant's apply bundle, as signed by the console, that a removal refers to. */
 export type GrantExpiryProof = NonNullable<CommandBundle['grantExpiry']>;
@@ -47,9 +46,9 @@ export function verifyGrantRemoval(removal: CommandBundle, proof: GrantExpiryPro
     if (!created || created.action !== 'apply') return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} is not part of the grant`;
     if (created.expectedResourceVersion !== null) return `${ref.kind} ${ref.name} existed before the grant: removing it would take more than the grant gave`;
     const expires = (created.object.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations?.[EXPIRES_ANNOTATION];
-    const at = typeof expires === 'string' ? Date.parse(expires) : Number.NaN;
-    if (Number.isNaN(at)) return `${ref.kind} ${ref.name} was granted without an expiry`;
-    if (at > now.getTime()) return `${ref.kind} ${ref.name} expires at ${new Date(at).toISOString()}, not yet`;
+    const at = parseExpiry(expires);
+    if (!at) return `${ref.kind} ${ref.name} was granted without a valid expiry`;
+    if (at.getTime() > now.getTime()) return `${ref.kind} ${ref.name} expires at ${at.toISOString()}, not yet`;
   }
   return null;
 }

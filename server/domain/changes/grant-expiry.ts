@@ -4,9 +4,10 @@
 // approval, because that removal was approved with the grant. Only a binding the change
 // creates can be time-bound: removing one that existed before would take away access that
 // was never part of the grant.
+import { EXPIRES_ANNOTATION, parseExpiry } from '@/agent/protocol/time-bound';
 import { type ChangeOperation, type ChangeProblem, type ObjectKey, objectKeyString } from './change-objects';
 
-export const EXPIRES_ANNOTATION = 'verity.dev/expires-at';
+export { EXPIRES_ANNOTATION };
 const BINDINGS = new Set(['RoleBinding', 'ClusterRoleBinding']);
 
 export interface GrantExpiry {
@@ -30,7 +31,7 @@ export function readGrantExpiries(operations: readonly ChangeOperation[]): { gra
       problems.push({ where: object, object, path, message: `only a RoleBinding or ClusterRoleBinding can be time-bound, not a ${op.key.kind}` });
       continue;
     }
-    const at = typeof raw === 'string' ? parseInstant(raw) : null;
+    const at = parseExpiry(raw);
     if (!at) {
       problems.push({ where: object, object, path, message: 'must be a moment with its time zone, e.g. 2026-12-01T18:00:00Z' });
       continue;
@@ -38,13 +39,6 @@ export function readGrantExpiries(operations: readonly ChangeOperation[]): { gra
     grants.push({ key: op.key as GrantExpiry['key'], expiresAt: at.toISOString() });
   }
   return { grants, problems };
-}
-
-function parseInstant(s: string): Date | null {
-  // A zone is required: "18:00" alone would mean a different moment on every machine.
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(s)) return null;
-  const d = new Date(s);
-  return Number.isNaN(d.getTime()) ? null : d;
 }
 
 /**
