@@ -17,7 +17,7 @@ import { GraphActionsContext, nodeTypes, type GraphActions } from './flow-parts'
 import { SidePanel } from './side-panel';
 import { useLayouts } from './use-layouts';
 import type { GraphResult } from '@/server/services/graph/read-graph';
-import { graphQueryInput, readUrlState, writeUrlState, type GraphQueryInput, type GraphUrlState } from './url-state';
+import { graphQueryInput, readUrlState, utcInputValue, writeUrlState, type GraphQueryInput, type GraphUrlState } from './url-state';
 
 declare global {
   interface Window {
@@ -151,8 +151,8 @@ function GraphScreen({ initial }: { initial?: Promise<InitialGraph | null> }) {
         </label>
         {state.range === 'custom' && (
           <>
-            <label>From (UTC)<input type="datetime-local" value={state.from ?? ''} onChange={(e) => setState({ from: e.target.value })} /></label>
-            <label>To (UTC)<input type="datetime-local" value={state.to ?? ''} onChange={(e) => setState({ to: e.target.value })} /></label>
+            <label>From (UTC)<input type="datetime-local" step={1} value={utcInputValue(state.from)} onChange={(e) => setState({ from: e.target.value })} /></label>
+            <label>To (UTC)<input type="datetime-local" step={1} value={utcInputValue(state.to)} onChange={(e) => setState({ to: e.target.value })} /></label>
           </>
         )}
         {d.tenants.length > 0 && (

@@ -54,9 +54,22 @@ export function writeUrlState(s: GraphUrlState): string {
   return q ? `?${q}` : '';
 }
 
-/** The custom range's ends: the inputs say UTC, so they are read as UTC whatever the browser's zone. */
+/** A moment from the URL: with its zone as written, without one as UTC (the inputs say UTC), whatever the browser's zone. */
+const utc = (v: string) => new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+
+/**
+ * The value a UTC datetime-local input shows for a range end from the URL. A link may carry a
+ * full ISO moment ("…T21:43:00.000Z"), which the input cannot show and would leave blank.
+ */
+export function utcInputValue(v: string | undefined): string {
+  if (!v) return '';
+  const d = utc(v);
+  if (Number.isNaN(d.getTime())) return '';
+  return d.toISOString().slice(0, d.getUTCSeconds() || d.getUTCMilliseconds() ? 19 : 16);
+}
+
+/** The custom range's ends, read as utc() does. */
 export function rangeInput(s: Pick<GraphUrlState, 'range' | 'from' | 'to'>): { range: GraphUrlState['range']; from?: Date; to?: Date } {
-  const utc = (v: string) => new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
   return {
     range: s.range,
     ...(s.range === 'custom' && s.from ? { from: utc(s.from) } : {}),
