@@ -13,6 +13,8 @@
 // Needs a build (`next build`). Run nothing else heavy at the same time (2 cores).
 //   npx tsx bench/graph.bench.ts [--reps 5] [--workloads 2000] [--edges 10000] [--port 3313]
 //     [--app-dir .] [--out results.json] [--trace DIR] [--screenshots DIR]   (of run 1)
+//     [--minutes 1]  (the traffic repeated in each of the last N full minutes: N flow rows per
+//     edge and mTLS/verdict, as an hour of real history would give the default range)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +38,7 @@ const APP_DIR = path.resolve(arg('app-dir', '.'));
 const OUT = arg('out', '');
 const TRACE = arg('trace', '');
 const SHOTS = arg('screenshots', '');
+const MINUTES = Math.max(1, Math.min(60, Number(arg('minutes', '1'))));
 const TENANTS = 8;
 const NAMESPACES = 40;
 const PASSWORD = 'layered elk picture 2000';
@@ -77,8 +80,10 @@ async function generate(dataDir: string) {
   for (const w of workloads) byNs.set(w.namespace, [...(byNs.get(w.namespace) ?? []), w]);
   const pick = <T,>(a: T[]) => a[Math.floor(r() * a.length)]!;
   const flows: Record<string, unknown>[] = [];
-  // All traffic in the last full minute, inside the default range (the last hour) of every run.
-  const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - 60_000).toISOString();
+  // The traffic in the last MINUTES full minutes, inside the default range (the last hour) of every run.
+  const lastMinute = Math.floor(now.getTime() / 60_000) * 60_000 - 60_000;
+  const minutes = Array.from({ length: MINUTES }, (_, i) => new Date(lastMinute - i * 60_000).toISOString());
+  const minute = minutes[0]!;
   const seen = new Set<string>();
   while (seen.size < EDGES) {
     const src = pick(workloads);
@@ -93,11 +98,14 @@ async function generate(dataDir: string) {
     const mtls = m < 0.7 ? 'mutual' : m < 0.9 ? 'plaintext' : 'mixed';
     const denied = r() < 0.05;
     const base = { m: minute, sn: src.namespace, sw: src.name, si: '', dn: dst.namespace, dw: dst.name, di: '', p: 8080, pr: 'TCP', b: 1000 };
-    if (denied) flows.push({ ...base, t: 'unknown', v: 'denied', c: 3 });
-    else if (mtls === 'mixed') flows.push({ ...base, t: 'mutual', v: 'allowed', c: 90 }, { ...base, t: 'plaintext', v: 'allowed', c: 10 });
-    else flows.push({ ...base, t: mtls, v: 'allowed', c: 50 });
+    for (const m of minutes) {
+      if (denied) flows.push({ ...base, m, t: 'unknown', v: 'denied', c: 3 });
+      else if (mtls === 'mixed') flows.push({ ...base, m, t: 'mutual', v: 'allowed', c: 90 }, { ...base, m, t: 'plaintext', v: 'allowed', c: 10 });
+      else flows.push({ ...base, m, t: mtls, v: 'allowed', c: 50 });
+    }
   }
-  await db.execute(sql`select verity_ensure_flow_partitions(${minute.slice(0, 10)}::date, 1)`);
+  // Two days from the earliest minute: an hour of history may start before midnight.
+  await db.execute(sql`select verity_ensure_flow_partitions(${minutes.at(-1)!.slice(0, 10)}::date, 2)`);
   for (let i = 0; i < flows.length; i += 5000) {
     await db.execute(sql`
       INSERT INTO flow_minutes (cluster_id, minute, src_namespace, src_workload, src_ip, dst_namespace, dst_workload, dst_ip, port, protocol, mtls, verdict, count, bytes)
@@ -294,6 +302,7 @@ async function main() {
   const summary = {
     workloads: WORKLOADS,
     edges: EDGES,
+    minutesOfHistory: MINUTES,
     reps: REPS,
     failedRuns: failed,
     cold: range(runs.map((r) => r.cold.render), ' ms'),
