@@ -60,6 +60,21 @@ describe('summarizeQuotas', () => {
     expect(a!.problems).toEqual([expect.objectContaining({ namespace: 'web', quota: 'compute', resource: 'pods', value: 'lots' })]);
   });
 
+  it('reads a text that repeats across namespaces and tenants the same each time, problems included', () => {
+    const summaries = summarizeQuotas([acme, beta], [
+      quota('t-acme', 'prod', 'web', { pods: '10', 'limits.memory': '2Gi' }, { pods: 'lots', 'limits.memory': '1Gi' }),
+      quota('t-acme', 'prod', 'api', { pods: '10', 'limits.memory': '2Gi' }, { pods: 'lots', 'limits.memory': '1Gi' }),
+      quota('t-beta', 'prod', 'db', { pods: 10, 'limits.memory': '2Gi' }, { pods: '10', 'limits.memory': '1Gi' }),
+    ]);
+    const [a, b] = [acme, beta].map((t) => summaries.find((s) => s.tenant.id === t.id));
+    expect(a!.problems.map((p) => `${p.namespace} ${p.resource} ${p.value}`)).toEqual(['api pods lots', 'web pods lots']);
+    expect(a!.resources.map((r) => [r.resource, r.used, r.hard])).toEqual([['limits.memory', '2Gi', '4Gi']]);
+    expect(b!.resources.map((r) => [r.resource, r.used, r.hard, r.level])).toEqual([
+      ['pods', '10', '10', 'critical'],
+      ['limits.memory', '1Gi', '2Gi', 'ok'],
+    ]);
+  });
+
   it('a zero limit: nothing used is no pressure, anything used is over', () => {
     const [a] = summarizeQuotas([acme], [quota('t-acme', 'prod', 'web', { 'services.loadbalancers': '0', 'services.nodeports': '0' }, { 'services.loadbalancers': '0', 'services.nodeports': '1' })]);
     expect(a!.resources.map((r) => [r.resource, r.percent, r.level, r.permille])).toEqual([

@@ -7,6 +7,7 @@ import {
   formatPercent,
   formatQuantity,
   parseQuantity,
+  type ParseResult,
   type Quantity,
   type Ratio,
   ratioAtLeast,
@@ -111,7 +112,7 @@ function describe(m: Measured): Pressure {
 }
 
 /** One ResourceQuota's resources: status.hard and status.used, or spec.hard before the quota controller has reported. */
-function readQuota(q: QuotaObjectInput, problems: QuotaProblem[]) {
+function readQuota(q: QuotaObjectInput, problems: QuotaProblem[], parse: (value: unknown) => ParseResult) {
   const status = isMap(q.object.status) ? q.object.status : null;
   const spec = isMap(q.object.spec) ? q.object.spec : null;
   const hardMap = status && isMap(status.hard) ? status.hard : spec && isMap(spec.hard) ? spec.hard : {};
@@ -119,7 +120,7 @@ function readQuota(q: QuotaObjectInput, problems: QuotaProblem[]) {
   const out: { resource: string; used: Quantity; hard: Quantity; usedReported: boolean }[] = [];
   const where = { cluster: q.cluster, namespace: q.namespace, quota: q.name };
   for (const [resource, hardValue] of Object.entries(hardMap)) {
-    const hard = parseQuantity(hardValue);
+    const hard = parse(hardValue);
     if (!hard.ok) {
       problems.push({ ...where, resource, value: String(hardValue), error: `hard: ${hard.error}` });
       continue;
@@ -127,7 +128,7 @@ function readQuota(q: QuotaObjectInput, problems: QuotaProblem[]) {
     const usedValue = usedMap?.[resource];
     let used = zeroQuantity(hard.quantity.format);
     if (usedValue !== undefined) {
-      const parsed = parseQuantity(usedValue);
+      const parsed = parse(usedValue);
       if (!parsed.ok) {
         problems.push({ ...where, resource, value: String(usedValue), error: `used: ${parsed.error}` });
         continue;
@@ -140,14 +141,29 @@ function readQuota(q: QuotaObjectInput, problems: QuotaProblem[]) {
 }
 
 export function summarizeQuotas(tenants: readonly TenantInput[], quotas: readonly QuotaObjectInput[]): TenantQuotaSummary[] {
+  // Limits repeat across namespaces ("8", "32Gi"): each distinct text is parsed once. A parsed
+  // quantity is immutable, so sharing it changes nothing.
+  const parsedTexts = new Map<unknown, ParseResult>();
+  const parse = (value: unknown) => {
+    let parsed = parsedTexts.get(value);
+    if (!parsed) parsedTexts.set(value, (parsed = parseQuantity(value)));
+    return parsed;
+  };
+  // Grouped once: filtering every quota per tenant was 400,000 calls for 200 tenants.
+  const byTenant = new Map<string, QuotaObjectInput[]>();
+  for (const q of quotas) {
+    const list = byTenant.get(q.tenantId);
+    if (list) list.push(q);
+    else byTenant.set(q.tenantId, [q]);
+  }
   const summaries = tenants.map((tenant) => {
     const problems: QuotaProblem[] = [];
     // Several quotas in one namespace may limit the same resource; Kubernetes enforces each,
     // so the namespace's room is that of the tightest. Adding them up would invent room.
     const perNamespace = new Map<string, Map<string, { measured: Measured; view: NamespaceQuota }>>();
-    const own = quotas.filter((q) => q.tenantId === tenant.id).sort((a, b) => (a.cluster + '\0' + a.namespace + '\0' + a.name).localeCompare(b.cluster + '\0' + b.namespace + '\0' + b.name));
+    const own = [...(byTenant.get(tenant.id) ?? [])].sort((a, b) => (a.cluster + '\0' + a.namespace + '\0' + a.name).localeCompare(b.cluster + '\0' + b.namespace + '\0' + b.name));
     for (const q of own) {
-      for (const r of readQuota(q, problems)) {
+      for (const r of readQuota(q, problems, parse)) {
         const measured: Measured = { used: r.used, hard: r.hard, ratio: usageRatio(r.used, r.hard) };
         const view: NamespaceQuota = { cluster: q.cluster, namespace: q.namespace, quota: q.name, usedReported: r.usedReported, ...describe(measured) };
         const byNamespace = perNamespace.get(r.resource) ?? new Map<string, { measured: Measured; view: NamespaceQuota }>();
