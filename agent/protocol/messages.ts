@@ -1,7 +1,6 @@
 // The agent protocol, version 1: every message between a cluster agent and the console,
 // as zod schemas both ends validate with. Changing a shape means a new version.
 import { z } from 'zod';
-import { parseQuantity } from '../../server/domain/quotas/quantity';
 
 export const PROTOCOL_VERSION = 1;
 export const AGENT_API_PREFIX = '/api/agent/v1';
@@ -140,8 +139,12 @@ export type FlowBatch = z.infer<typeof FlowBatch>;
 
 // ---- Usage (added to version 1; older agents simply never send it) --------------------
 
-/** A Kubernetes quantity ("250m", "1.5Gi", "12345678n"), checked with the console's exact parser. */
-const QuantityText = z.string().max(200).refine((q) => parseQuantity(q).ok, { message: 'not a Kubernetes quantity' });
+/**
+ * A Kubernetes quantity ("250m", "1.5Gi", "12345678n"). The console's usage ingest parses each
+ * one with its exact parser (it needs the value) and refuses the batch naming the field, so
+ * it is not parsed here a second time.
+ */
+const QuantityText = z.string().max(200);
 const ResourceAmounts = z.record(z.string().min(1).max(253), QuantityText);
 
 /** One workload at one minute, summed over its pods (metrics.k8s.io in a real cluster). */

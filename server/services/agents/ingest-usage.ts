@@ -61,6 +61,9 @@ export async function ingestUsage(ctx: ServiceContext, batch: UsageBatch) {
     // Whole minutes since the epoch, so this is date_bin('10 minutes', minute, '2000-01-01').
     const bin = new Date(Math.floor(Date.parse(minute) / 600_000) * 600_000).toISOString();
     const resources = Object.keys(q.hard).sort();
+    // A used amount without a limit is not stored, but a batch carrying an unreadable one is
+    // still refused, as every other bad quantity is.
+    for (const r of Object.keys(q.used)) if (!(r in q.hard)) nanos(q.used[r]!, `quotas.${i}.used.${r}`);
     const used = resources.map((r) => (q.used[r] === undefined ? 0n : nanos(q.used[r]!, `quotas.${i}.used.${r}`)));
     const hard = resources.map((r) => nanos(q.hard[r]!, `quotas.${i}.hard.${r}`));
     resources.forEach((res, j) => {

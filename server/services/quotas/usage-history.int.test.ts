@@ -117,6 +117,11 @@ describe.each(testDrivers())('usage history (%s)', (driver) => {
     expect(res.status).toBe(401);
     await expect(ingestUsage(agentCtx, bad as UsageBatch)).rejects.toThrow(/"lots" is not a Kubernetes quantity/);
     expect(await count('workload_usage_minutes')).toBe(before + 1);
+    // A used amount with no limit beside it is never stored, but unreadable it still refuses the batch.
+    const quotasBefore = await count('quota_usage_minutes');
+    const stray = { batchId: 'bad-batch-02', workloads: [], quotas: [{ minute: '2031-03-05T08:02:00Z', namespace: 'payments', name: 'compute', hard: { pods: '10' }, used: { pods: '1', services: 'many' } }] };
+    await expect(ingestUsage(agentCtx, stray)).rejects.toMatchObject({ field: 'quotas.0.used.services' });
+    expect(await count('quota_usage_minutes')).toBe(quotasBefore);
   });
 
   it('keeps the 10-minute rollup equal to the minutes it summarises: highest used, lowest hard', async () => {
