@@ -223,6 +223,9 @@ async function panAndZoom(page: Page) {
 async function run(browser: Browser, template: string, rep: number) {
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'verity-graph-run-'));
   cpSync(template, path.join(runDir, 'db'), { recursive: true });
+  // A console left on the port (say by a bench that was killed) would answer instead of this
+  // run's and measure the wrong build and database.
+  if (await fetch(`http://127.0.0.1:${PORT}/signin`).then(() => true, () => false)) throw new Error(`something already answers on port ${PORT}; stop it or pass --port`);
   const server = spawn(path.join(APP_DIR, 'bin/verity'), ['serve'], { cwd: APP_DIR, env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', VERITY_DATA_DIR: path.join(runDir, 'db'), DATABASE_URL: '' }, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${PORT}`;
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
