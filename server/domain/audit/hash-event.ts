@@ -57,11 +57,46 @@ export function columnOf(field: (typeof CHAINED_FIELDS)[number] | 'hash'): strin
   return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-export function hashEvent(e: ChainedContent): string {
-  // Fields are named by the list: a stored row also carries its own hash, which must not hash itself.
+// The top-level keys in RFC 8785 order (UTF-16 code units, which is what sort() compares),
+// each already written as a JSON key: the writer hashes every event, and building and sorting
+// a fresh object per event cost more than the SHA-256 itself.
+const SORTED_KEYS = [...CHAINED_FIELDS].sort().map((f) => [f, `${JSON.stringify(f)}:`] as const);
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * The canonical JSON of an event's content: the same bytes canonicalize() gives for the
+ * object {field: value} (occurredAt as its ISO string). Plain values (strings without
+ * surrogates, finite numbers, null) are written directly; anything else, and `details`,
+ * goes through the library, so its rules (and refusals) hold unchanged.
+ */
+export function canonicalContent(e: ChainedContent): string {
+  let out = '{';
+  for (const [f, key] of SORTED_KEYS) {
+    const v: unknown = f === 'occurredAt' ? e.occurredAt.toISOString() : e[f];
+    let text: string;
+    if (f === 'details' && typeof v === 'object' && v !== null) text = canonicalOrThrow(v);
+    else if (v === null) text = 'null';
+    else if (typeof v === 'string' && !SURROGATE.test(v)) text = JSON.stringify(v);
+    else if (typeof v === 'number' && Number.isFinite(v)) text = JSON.stringify(v);
+    else return slowCanonical(e);
+    out += (out.length > 1 ? ',' : '') + key + text;
+  }
+  return `${out}}`;
+}
+
+function canonicalOrThrow(v: unknown): string {
+  const c = canonicalize(v);
+  if (c === undefined) throw new Error('audit event cannot be canonicalized');
+  return c;
+}
+
+function slowCanonical(e: ChainedContent): string {
   const content: Record<string, unknown> = {};
   for (const f of CHAINED_FIELDS) content[f] = f === 'occurredAt' ? e.occurredAt.toISOString() : e[f];
-  const canonical = canonicalize(content);
-  if (canonical === undefined) throw new Error('audit event cannot be canonicalized');
-  return createHash('sha256').update(canonical).digest('hex');
+  return canonicalOrThrow(content);
+}
+
+export function hashEvent(e: ChainedContent): string {
+  // Fields are named by the list: a stored row also carries its own hash, which must not hash itself.
+  return createHash('sha256').update(canonicalContent(e)).digest('hex');
 }

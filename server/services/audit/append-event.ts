@@ -79,6 +79,7 @@ function content(ctx: ServiceContext, input: AuditInput): Unlinked {
 }
 
 const CHUNK = 2_000;
+const FIRST_CHUNK = 250;
 const COLUMNS = [...CHAINED_FIELDS, 'hash' as const].map(columnOf).join(', ');
 // Named once: building each row's keys with columnOf's regex cost more than hashing it.
 const FIELD_COLUMNS = CHAINED_FIELDS.map((f) => [f, columnOf(f)] as const);
@@ -129,8 +130,10 @@ async function writeChained(tx: Tx, ctx: ServiceContext, inputs: readonly AuditI
   let seq = Number(head.seq);
   let prevHash = String(head.hash);
   let pending: Promise<unknown> | null = null;
-  for (let i = 0; i < prepared.length; i += CHUNK) {
-    const { rows, last } = link(prepared.slice(i, i + CHUNK), { seq, hash: prevHash });
+  // The first chunk is small: the database has nothing to do until it arrives, and the
+  // other chunks are hashed while the one before is written.
+  for (let i = 0, size = Math.min(FIRST_CHUNK, CHUNK); i < prepared.length; i += size, size = CHUNK) {
+    const { rows, last } = link(prepared.slice(i, i + size), { seq, hash: prevHash });
     seq = last.seq;
     prevHash = last.hash;
     // One statement per chunk inserts the rows and moves the head to the chunk's last event.
@@ -145,7 +148,7 @@ async function writeChained(tx: Tx, ctx: ServiceContext, inputs: readonly AuditI
       update audit_chain_head set seq = ${seq}::bigint, hash = ${prevHash} where id = 'head'`));
     // Awaited below; marked handled now so a failure while the next chunk hashes is not "unhandled".
     pending.catch(() => {});
-    if (i + CHUNK < prepared.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (i + size < prepared.length) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   await pending;
   return { firstSeq, lastSeq: seq, ids: prepared.map((c) => c.id) };
