@@ -3,7 +3,11 @@
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:audit
 //   AUDIT_BENCH_EVENTS=10000000 (default) the stored-log size; AUDIT_BENCH_DAYS=90 its span;
 //   AUDIT_BENCH_INGEST=200000 how many of them go through the writer while it is timed;
-//   AUDIT_BENCH_KEEP=1 keeps the database afterwards (and AUDIT_BENCH_REUSE=1 queries a kept one).
+//   AUDIT_BENCH_KEEP=1 keeps the database afterwards (and AUDIT_BENCH_REUSE=1 queries a kept one,
+//   applying any newer migrations first); AUDIT_BENCH_APPEND=N with a reused one times N more
+//   events through the writer on top of what is stored (recent times, like the last ingest);
+//   AUDIT_BENCH_RUNS=200 queries per set; AUDIT_BENCH_ONLY=text,tenant runs only the sets whose
+//   label contains one of the words. Each figure is printed with the load average around it.
 // Every stored event carries its real chained hash (hashEvent over the same content, each
 // linked to the one before, from genesis). The older events are bulk-loaded: hashed in this
 // process in seq order, streamed with COPY into unindexed month tables, which are then
@@ -16,6 +20,7 @@
 // services as an auditor and as a tenant admin (as verity_app, each first page writing its
 // audit.searched).
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import { migrateDatabase, openDatabase } from '@/db/client';
@@ -37,7 +42,10 @@ const DAYS = Number(process.env.AUDIT_BENCH_DAYS ?? 90);
 const KEEP = process.env.AUDIT_BENCH_KEEP === '1';
 const REUSE = process.env.AUDIT_BENCH_REUSE === '1';
 const INGEST = Math.min(TOTAL, Number(process.env.AUDIT_BENCH_INGEST ?? 200_000));
-const RUNS = 200;
+const RUNS = Number(process.env.AUDIT_BENCH_RUNS ?? 200);
+const APPEND = REUSE ? Number(process.env.AUDIT_BENCH_APPEND ?? 0) : 0;
+const ONLY = (process.env.AUDIT_BENCH_ONLY ?? '').split(',').map((w) => w.trim()).filter(Boolean);
+const load = () => `load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 const BATCH = 5_000;
 const WRITERS = 2;
 
@@ -150,24 +158,31 @@ if (!REUSE) {
   console.log(`bulk load: partitions attached (indexes built, triggers cloned) and analyzed in ${((performance.now() - copied) / 1000).toFixed(0)} s`);
 
   // 2. Ingest of the newest events through the batch writer, timed.
-  let next = BULK;
-  let done = 0;
+  await ingest(BULK, INGEST, `on top of ${BULK} stored`);
+  await db.execute(sql`analyze audit_events`);
+} else if (APPEND > 0) {
+  // More events through the writer on a kept log, with the times of its newest ones.
+  await ingest(BULK, APPEND, `on top of the kept log`);
+}
+
+/** `count` events through the batch writer, WRITERS at once, generated from event `first` on (wrapping at TOTAL). */
+async function ingest(first: number, count: number, where: string) {
+  let next = 0;
+  const l0 = load();
   const t1 = performance.now();
   const writer = async () => {
     for (;;) {
       const from = next;
-      if (from >= TOTAL) return;
-      next = Math.min(TOTAL, from + BATCH);
+      if (from >= count) return;
+      next = Math.min(count, from + BATCH);
       const inputs: AuditInput[] = [];
-      for (let k = from; k < next; k++) inputs.push(eventAt(k));
+      for (let j = from; j < next; j++) inputs.push(eventAt(first + (j % (TOTAL - first))));
       await inScope(ctx, (tx) => appendAuditEvents(tx, ctx, inputs));
-      done += inputs.length;
     }
   };
   await Promise.all(Array.from({ length: WRITERS }, writer));
   const seconds = (performance.now() - t1) / 1000;
-  console.log(`ingest: ${INGEST} events through the writer in ${seconds.toFixed(1)} s = ${Math.round(INGEST / seconds)} events/s (batches of ${BATCH}, ${WRITERS} writers, chain kept, on top of ${BULK} stored)`);
-  await db.execute(sql`analyze audit_events`);
+  console.log(`ingest: ${count} events through the writer in ${seconds.toFixed(1)} s = ${Math.round(count / seconds)} events/s (batches of ${BATCH}, ${WRITERS} writers, chain kept, ${where}; ${l0} before, ${load()} after)`);
 }
 const parts = rowsOf(await db.execute(sql`select count(*) as n from pg_inherits where inhparent = 'audit_events'::regclass`))[0]!;
 console.log(`stored: ${TOTAL} events over ${DAYS} days in ${Number(parts.n)} month partitions`);
@@ -213,14 +228,16 @@ const lastWeek = { range: '7d' } as const;
 // ~14 GB; shared_buffers here is PostgreSQL's default 128 MB), the second, the same
 // queries again, finds them cached, as a console's recent range would be.
 async function time(label: string, run: (i: number) => Promise<unknown>) {
+  if (ONLY.length && !ONLY.some((w) => label.includes(w))) return;
   for (const pass of ['first pass', 'second pass']) {
+    const l0 = load();
     const ms: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const s = performance.now();
       await run(i);
       ms.push(performance.now() - s);
     }
-    console.log(`${label}, ${pass}: p50 ${pct(ms, 50).toFixed(1)} ms, p95 ${pct(ms, 95).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms (${RUNS} runs)`);
+    console.log(`${label}, ${pass}: p50 ${pct(ms, 50).toFixed(1)} ms, p95 ${pct(ms, 95).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms (${RUNS} runs; ${l0} before, ${load()} after)`);
   }
 }
 await time('facet + time, first page (auditor)', (i) => searchAuditEvents(as(auditor), { filters: facetFilters(i), limit: 50 }));
