@@ -2,7 +2,7 @@
 // the tenant's namespaces in every cluster, highest pressure first. Row-level security keeps
 // a tenant-scoped caller to their tenants' rows; the permission check per tenant also drops
 // tenants a global grant shows without quota:read (an auditor who is also a tenant viewer).
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { clusters, inventoryObjects, tenantNamespaces, tenants } from '@/db/schema';
 import { holdsPermissionInTenant } from '@/server/domain/authz/decide';
 import { summarizeQuotas, type TenantQuotaSummary } from '@/server/domain/quotas/summarize-quotas';
@@ -22,8 +22,15 @@ export async function readQuotaOverview(ctx: ServiceContext): Promise<{ tenants:
       .from(tenantNamespaces)
       .innerJoin(clusters, eq(clusters.id, tenantNamespaces.clusterId));
     const owner = new Map(owners.map((o) => [`${o.clusterId}\0${o.namespace}`, o]));
+    // Only spec and status are read (summarizeQuotas): a stored object also carries metadata
+    // such as managedFields, often most of its size, which need not cross the wire.
     const rows = await tx
-      .select({ clusterId: inventoryObjects.clusterId, namespace: inventoryObjects.namespace, name: inventoryObjects.name, object: inventoryObjects.object })
+      .select({
+        clusterId: inventoryObjects.clusterId,
+        namespace: inventoryObjects.namespace,
+        name: inventoryObjects.name,
+        object: sql<Record<string, unknown>>`jsonb_build_object('spec', ${inventoryObjects.object}->'spec', 'status', ${inventoryObjects.object}->'status')`,
+      })
       .from(inventoryObjects)
       .where(eq(inventoryObjects.kind, 'ResourceQuota'));
     const quotas = rows.flatMap((r) => {
