@@ -2,7 +2,8 @@
 // folder, own port, detection every 10 s) with the real sim agent: the security admin finds
 // the miner, proposes a quarantine that an approver approves with a fresh code, the agent
 // applies it and the graph shows the miner's pool connections denied; then the tenant's
-// activity-based sleep puts the (now idle) miner to sleep and the admin wakes it.
+// activity-based sleep puts the (now idle) miner to sleep and the admin wakes it. Once the
+// miner is found, the admin also edits the tenant's rule thresholds (a tenant admin only reads them).
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { totpCodeAt } from '@/server/security/totp';
 import { ownDemo, shot } from './helpers';
@@ -77,6 +78,55 @@ test('the security admin finds the miner within minutes and proposes its quarant
   await admin.goto(findingUrl);
   await expect(admin.getByTestId('responses')).toContainText('proposed a quarantine');
   await shot(admin, 'abuse-finding');
+});
+
+test('the security admin changes a threshold: a refused value is named in words, a valid one is saved and survives a reload', async ({ browser }) => {
+  const { p: admin } = await signedIn(browser, 'admin@demo.verity.local', adminSecret);
+  await admin.goto('/findings');
+  await admin.getByRole('link', { name: 'rule thresholds' }).click();
+  await expect(admin.getByRole('heading', { name: 'Abuse rule thresholds' })).toBeVisible();
+  await admin.getByLabel('Tenant', { exact: true }).selectOption({ label: 'University' });
+  await expect(admin).toHaveURL(/\/findings\/thresholds\?tenant=university/);
+  const form = admin.getByRole('form', { name: 'Abuse thresholds for University' });
+  const rule = form.getByRole('group', { name: 'CPU held at its limit with little inbound traffic' });
+  const share = rule.getByLabel('Share of the CPU limit');
+  await expect(share).toHaveValue('0.9');
+  await expect(rule).toContainText('default 0.9');
+
+  await share.fill('1.5');
+  await form.getByRole('button', { name: 'Save 1 change' }).click();
+  await expect(form.getByRole('alert')).toHaveText('Not saved: CPU held at its limit with little inbound traffic › Share of the CPU limit must be at most 1.');
+  // The server's words sit beside the field they are about, and the field says it is invalid.
+  await expect(share).toHaveAttribute('aria-invalid', 'true');
+  await expect(share).toHaveAccessibleDescription(/must be at most 1/);
+  await shot(admin, 'abuse-thresholds-refused');
+
+  await share.fill('0.95');
+  const pools = form.getByRole('group', { name: 'Extra pool addresses' });
+  await pools.getByRole('button', { name: 'Add an address' }).click();
+  await expect(pools.getByLabel('Extra pool addresses, row 1')).toBeFocused();
+  await admin.keyboard.type('2001:db8:77::/48');
+  await form.getByRole('button', { name: 'Save 2 changes' }).click();
+  const saved = form.getByRole('status');
+  await expect(saved).toContainText('Saved for University');
+  await expect(saved).toContainText('Share of the CPU limit: 0.9 → 0.95');
+  await expect(saved).toContainText('Extra pool addresses: now 2001:db8:77::/48');
+  await expect(form.getByRole('button', { name: 'Save (nothing changed)' })).toBeDisabled();
+
+  await admin.reload();
+  await expect(share).toHaveValue('0.95');
+  await expect(pools.getByLabel('Extra pool addresses, row 1')).toHaveValue('2001:db8:77::/48');
+  await shot(admin, 'abuse-thresholds');
+
+  // A tenant admin reads its own tenant's thresholds but gets no editor.
+  const payments = await demo.signedIn(browser, 'payments-admin@demo.verity.local');
+  await payments.goto('/findings/thresholds');
+  const own = payments.getByRole('form', { name: 'Abuse thresholds for Payments' });
+  await expect(own.getByRole('group', { name: 'Egress fan-out to many new external addresses' })).toContainText('25');
+  await expect(payments.getByTestId('thresholds-read-only')).toBeVisible();
+  await expect(own.getByRole('button', { name: /Save/ })).toHaveCount(0);
+  await expect(own.getByRole('spinbutton')).toHaveCount(0);
+  await shot(payments, 'abuse-thresholds-read-only');
 });
 
 test('an approver approves the quarantine with a fresh code; the agent applies it and the graph shows the pool connections denied', async ({ browser }) => {

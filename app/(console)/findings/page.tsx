@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { FindingsView } from '@/components/abuse/findings-view';
 import { holdsPermission } from '@/server/domain/authz/decide';
@@ -16,7 +17,8 @@ export default async function FindingsPage() {
       <h1>Abuse findings</h1>
       <p className="muted">
         What the detection job found in flows, usage and quotas: a workload holding its CPU at the limit while nobody calls it, connections to mining pools, fan-out to many new
-        addresses, bursts of denied connections, quotas pinned at their ceiling. Each finding says which rule fired and why.
+        addresses, bursts of denied connections, quotas pinned at their ceiling. Each finding says which rule fired and why. The figures each rule uses are a
+        tenant’s <Link href="/findings/thresholds">rule thresholds</Link>.
       </p>
       <FindingsView sleepScope={sleepScope} canAcknowledge={canAcknowledge} />
     </>
