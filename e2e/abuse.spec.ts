@@ -112,6 +112,7 @@ test('the security admin changes a threshold: a refused value is named in words,
   await expect(saved).toContainText('Share of the CPU limit: 0.9 → 0.95');
   await expect(saved).toContainText('Extra pool addresses: now 2001:db8:77::/48');
   await expect(form.getByRole('button', { name: 'Save (nothing changed)' })).toBeDisabled();
+  await shot(admin, 'abuse-thresholds-saved');
 
   await admin.reload();
   await expect(share).toHaveValue('0.95');
