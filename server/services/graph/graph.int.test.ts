@@ -10,6 +10,7 @@ import { openTestDatabase, type TestDatabase, testDrivers } from '@/test/helpers
 import { readEdgeDetails, readNodeDetails } from './read-details';
 import { readGraph } from './read-graph';
 import { saveLayout } from './save-layout';
+import { inScope } from '../scope';
 
 const NOW = new Date('2031-03-04T12:30:20Z');
 
@@ -119,6 +120,15 @@ describe.each(testDrivers())('graph queries (%s)', (driver) => {
     const edge = await readEdgeDetails(tenantAdmin(), { clusterId, range: '1h', source: 'other-tenant', target: 'w:payments/payment-service' });
     expect(JSON.stringify(edge)).not.toContain('storefront');
     expect(edge.explanations[0]!.lines.join('\n')).toContain("egress from another tenant");
+  });
+
+  it('lets row-level security pass exactly the flow rows with an end in a visible tenant', async () => {
+    const ends = async (ctx: ReturnType<typeof admin>) =>
+      (await inScope(ctx, (tx) => tx.execute(sql`SELECT DISTINCT src_namespace || '>' || dst_namespace AS e FROM flow_minutes ORDER BY 1`)) as unknown as { e: string }[] | { rows: { e: string }[] });
+    const list = (r: { e: string }[] | { rows: { e: string }[] }) => (Array.isArray(r) ? r : r.rows).map((x) => x.e);
+    // storefront>storefront has no end in payments; an end outside the cluster ('') never counts for a tenant.
+    expect(list(await ends(tenantAdmin()))).toEqual(['payments>', 'payments>payments', 'storefront>payments']);
+    expect(list(await ends(admin()))).toEqual(['payments>', 'payments>payments', 'storefront>payments', 'storefront>storefront']);
   });
 
   it('explains an edge with the policy and rule that decided it, with counts over time', async () => {
