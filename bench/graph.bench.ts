@@ -314,7 +314,7 @@ async function main() {
     framesP50: range(runs.map((r) => r.frames.p50), ' ms'),
     framesP95: range(runs.map((r) => r.frames.p95), ' ms'),
     fps: range(runs.map((r) => r.frames.fps)),
-    drawn: `${runs[0]!.cold.nodes} nodes, ${runs[0]!.cold.edges} edges`,
+    drawn: runs[0] ? `${runs[0].cold.nodes} nodes, ${runs[0].cold.edges} edges` : 'no run rendered',
     loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(' '),
   };
   console.log(JSON.stringify(summary, null, 2));
