@@ -9,6 +9,7 @@ import { startAbuseSchedule } from '../services/abuse/abuse-schedule';
 import { startAuditSchedule } from '../services/audit/audit-schedule';
 import { startPreviewWorker } from '../services/changes/preview-pipeline';
 import { startExpirySweeper } from '../services/changes/expiry-schedule';
+import { startFlowRollups } from '../services/graph/rollup-schedule';
 import { clientAddress } from './client-address';
 import { newNonce, securityHeaders } from './security-headers';
 
@@ -61,12 +62,15 @@ export async function startConsoleServer(opts: { dir: string; dev?: boolean; onL
   const stopPreviewWorker = startPreviewWorker(database.db);
   // Time-bound grants removed when they expire; changes whose approvals lapsed before apply expired.
   const stopExpirySweeper = startExpirySweeper(database.db);
+  // Closed 10-minute and hourly buckets of flows summed, so long graph ranges read few rows.
+  const stopFlowRollups = startFlowRollups(database.db);
 
   const shutdown = async () => {
     stopAuditSchedule();
     stopAbuseSchedule();
     stopPreviewWorker();
     stopExpirySweeper();
+    stopFlowRollups();
     server.close();
     await app.close?.();
     await database.close();

@@ -5,3 +5,4 @@ export * from './endpoints';
 export * from './build-graph';
 export * from './strict-readiness';
 export * from './compose-layout';
+export * from './flow-read-plan';

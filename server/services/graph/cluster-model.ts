@@ -19,6 +19,7 @@ import {
 } from '@/server/domain/netpol';
 import type { ServiceContext } from '../context';
 import { inAuthScope } from '../scope';
+import { FLOW_KEY, flowRowsIn, readRollupMarks } from './flow-store';
 
 export const AGENT_STALE_MS = 90_000;
 
@@ -82,19 +83,19 @@ export interface RangeQuery {
 }
 
 /**
- * Flow rows summed over the range; row-level security keeps flows with neither end visible out.
- * The rows come back as one JSON text: thousands of rows decoded field by field cost the
- * embedded database several times what the query itself does.
+ * Flow rows summed over the range, from the rollups where the range covers whole rolled-up
+ * buckets and from the minutes elsewhere (flow-store.ts); row-level security keeps flows with
+ * neither end visible out. The rows come back as one JSON text: thousands of rows decoded
+ * field by field cost the embedded database several times what the query itself does.
  */
 export async function readFlowAggregates(tx: Tx, q: RangeQuery): Promise<FlowAggregate[]> {
+  const marks = await readRollupMarks(tx, q.clusterId, q.from, q.to);
   const result = await tx.execute(sql`
     SELECT coalesce(json_agg(json_build_array(src_namespace, src_workload, src_ip, dst_namespace, dst_workload, dst_ip, port, protocol, mtls, verdict, c, b)), '[]')::text AS rows
     FROM (
-      SELECT src_namespace, src_workload, src_ip, dst_namespace, dst_workload, dst_ip, port, protocol, mtls, verdict,
-             sum(count)::float8 AS c, sum(bytes)::float8 AS b
-      FROM flow_minutes
-      WHERE cluster_id = ${q.clusterId} AND minute >= ${q.from.toISOString()}::timestamptz AND minute < ${q.to.toISOString()}::timestamptz
-      GROUP BY src_namespace, src_workload, src_ip, dst_namespace, dst_workload, dst_ip, port, protocol, mtls, verdict
+      SELECT ${FLOW_KEY}, sum(count)::float8 AS c, sum(bytes)::float8 AS b
+      FROM ${flowRowsIn(q.clusterId, q, marks)} AS flows
+      GROUP BY ${FLOW_KEY}
     ) AS summed`);
   const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { rows: string }[];
   const list = JSON.parse(rows[0]?.rows ?? '[]') as [string, string, string, string, string, string, number, string, FlowAggregate['mtls'], FlowAggregate['verdict'], number, number][];

@@ -11,6 +11,7 @@ import {
   classifyVerdict,
   externalEndpoint,
   levelOfDetail,
+  marksForResolution,
   namespaceVisible,
   strictReadiness,
   workloadEdges,
@@ -26,6 +27,7 @@ import { authorize } from '../authorize';
 import type { ServiceContext } from '../context';
 import { badInput, notFound } from '../errors';
 import { inScope } from '../scope';
+import { flowRowsIn, readRollupMarks } from './flow-store';
 import { readFlowAggregates, readPolicyModel, readVisibility, readVisibleWorkloads, visibleClusters, type PolicyModel } from './cluster-model';
 import { resolveRange } from './read-graph';
 
@@ -196,15 +198,19 @@ function sideCondition(side: 'src' | 'dst', id: string, v: Visibility) {
   return sql`${ns} <> ''`; // the other tenant: narrowed in code below
 }
 
+/** Bar widths of an edge's timeline, in seconds: minutes, then multiples of the 10-minute and hourly rollups. */
+const TIMELINE_BUCKETS_S = [60, 300, 600, 1800, 3600, 10_800, 21_600, 86_400];
+
 async function timeline(tx: Tx, clusterId: string, range: { from: Date; to: Date }, source: string, target: string, v: Visibility, keep: (r: { sn: string; sw: string; si: string; dn: string; dw: string; di: string }) => boolean) {
   const spanS = (range.to.getTime() - range.from.getTime()) / 1000;
-  const bucketS = Math.max(60, Math.ceil(spanS / 60 / 60) * 60);
+  // At most ~100 bars, each a whole number of the stored buckets it can be drawn from.
+  const bucketS = TIMELINE_BUCKETS_S.find((s) => spanS / s <= 100) ?? TIMELINE_BUCKETS_S.at(-1)!;
+  const marks = marksForResolution(await readRollupMarks(tx, clusterId, range.from, range.to), bucketS * 1000);
   const result = await tx.execute(sql`
-    SELECT floor(extract(epoch from minute) / ${bucketS})::bigint * ${bucketS} AS t, src_namespace AS sn, src_workload AS sw, src_ip AS si, dst_namespace AS dn, dst_workload AS dw, dst_ip AS di,
+    SELECT floor(extract(epoch from t) / ${bucketS})::bigint * ${bucketS} AS t, src_namespace AS sn, src_workload AS sw, src_ip AS si, dst_namespace AS dn, dst_workload AS dw, dst_ip AS di,
            mtls, verdict, sum(count)::float8 AS c
-    FROM flow_minutes
-    WHERE cluster_id = ${clusterId} AND minute >= ${range.from.toISOString()}::timestamptz AND minute < ${range.to.toISOString()}::timestamptz
-      AND ${sideCondition('src', source, v)} AND ${sideCondition('dst', target, v)}
+    FROM ${flowRowsIn(clusterId, range, marks)} AS flows
+    WHERE ${sideCondition('src', source, v)} AND ${sideCondition('dst', target, v)}
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`);
   const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
   const buckets = new Map<number, { t: Date; mutual: number; plaintext: number; unknown: number; denied: number; dropped: number; total: number }>();

@@ -1,0 +1,59 @@
+// How flows are stored and read back: minutes (flow_minutes) plus the 10-minute and hourly
+// rollups of closed buckets (migration 0014, roll-up-flows.ts). Readers ask for "the flow rows
+// of a range" and get the rollups where they are marked and minutes elsewhere, exactly
+// covering the range (server/domain/graph/flow-read-plan.ts).
+import { type SQL, sql } from 'drizzle-orm';
+import type { Tx } from '@/db/client';
+import { type Interval, planFlowRead, type RollupMarks } from '@/server/domain/graph';
+import { rowsOf } from '../audit/audit-query';
+
+/** The aggregate key of a flow row, in every flow table. */
+export const FLOW_KEY = sql.raw('src_namespace, src_workload, src_ip, dst_namespace, dst_workload, dst_ip, port, protocol, mtls, verdict');
+
+/**
+ * The lock the roll-up job (exclusive) and the ingest (shared) of one cluster meet on, so a
+ * record is either in the minutes before the job sums them or sees the job's mark after.
+ */
+export async function lockClusterFlows(tx: Tx, clusterId: string, mode: 'exclusive' | 'shared') {
+  const key = `verity.flows:${clusterId}`;
+  await tx.execute(mode === 'exclusive' ? sql`select pg_advisory_xact_lock(hashtext(${key}))` : sql`select pg_advisory_xact_lock_shared(hashtext(${key}))`);
+}
+
+/** The rolled-up buckets of a cluster that start in [from, to). */
+export async function readRollupMarks(tx: Tx, clusterId: string, from: Date, to: Date): Promise<RollupMarks> {
+  const rows = rowsOf(
+    await tx.execute(sql`
+      SELECT width, (extract(epoch from bucket) * 1000)::float8 AS t FROM flow_rollup_marks
+      WHERE cluster_id = ${clusterId} AND bucket >= ${from.toISOString()}::timestamptz AND bucket < ${to.toISOString()}::timestamptz`),
+  );
+  const tens = new Set<number>();
+  const hours = new Set<number>();
+  for (const r of rows) (Number(r.width) === 3600 ? hours : tens).add(Number(r.t));
+  return { tens, hours };
+}
+
+function within(column: string, parts: Interval[]): SQL {
+  const c = sql.raw(column);
+  return sql.join(
+    parts.map((p) => sql`(${c} >= ${new Date(p.from).toISOString()}::timestamptz AND ${c} < ${new Date(p.to).toISOString()}::timestamptz)`),
+    sql` OR `,
+  );
+}
+
+/**
+ * A FROM-clause source of the flow rows of [from, to) in a cluster, with columns
+ * `t` (the row's minute or bucket start), the key, `count` and `bytes`. Sum it: a key has
+ * several rows. Row-level security applies to every table it reads.
+ */
+export function flowRowsIn(clusterId: string, range: { from: Date; to: Date }, marks: RollupMarks): SQL {
+  const plan = planFlowRead(range, marks);
+  const parts: SQL[] = [];
+  if (plan.hours.length) parts.push(sql`SELECT bucket AS t, ${FLOW_KEY}, count, bytes FROM flow_hours WHERE cluster_id = ${clusterId} AND (${within('bucket', plan.hours)})`);
+  if (plan.tens.length) parts.push(sql`SELECT bucket AS t, ${FLOW_KEY}, count, bytes FROM flow_ten_minutes WHERE cluster_id = ${clusterId} AND (${within('bucket', plan.tens)})`);
+  // Also for an empty range, so the source always has its columns.
+  if (plan.minutes.length || !parts.length) {
+    const minutes = plan.minutes.length ? within('minute', plan.minutes) : sql`false`;
+    parts.push(sql`SELECT minute AS t, ${FLOW_KEY}, count, bytes FROM flow_minutes WHERE cluster_id = ${clusterId} AND (${minutes})`);
+  }
+  return sql`(${sql.join(parts, sql` UNION ALL `)})`;
+}
