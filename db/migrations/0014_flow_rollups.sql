@@ -54,6 +54,30 @@ CREATE TABLE flow_hours_default PARTITION OF flow_hours DEFAULT;
 --> statement-breakpoint
 CREATE INDEX flow_hours_cluster_bucket_idx ON flow_hours (cluster_id, bucket);
 --> statement-breakpoint
+-- The ten minutes still open, summed as far as their minutes are complete (through), and
+-- replaced by the job each run until the bucket closes: the graph's last hour then reads at
+-- most a few of its newest minutes raw. Each row carries the minute it is complete through, so
+-- a reader takes the rows and the minutes after them in one statement, one snapshot.
+CREATE TABLE flow_open_tens (
+  cluster_id uuid NOT NULL,
+  bucket timestamptz NOT NULL,
+  through timestamptz NOT NULL,
+  src_namespace text NOT NULL,
+  src_workload text NOT NULL,
+  src_ip text NOT NULL,
+  dst_namespace text NOT NULL,
+  dst_workload text NOT NULL,
+  dst_ip text NOT NULL,
+  port integer NOT NULL,
+  protocol text NOT NULL,
+  mtls text NOT NULL,
+  verdict text NOT NULL,
+  count bigint NOT NULL,
+  bytes bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX flow_open_tens_cluster_bucket_idx ON flow_open_tens (cluster_id, bucket);
+--> statement-breakpoint
 -- One row per rolled bucket (width 600 or 3600 seconds), including buckets without flows, so
 -- the job's progress is the latest mark and a reader knows which buckets it may trust.
 CREATE TABLE flow_rollup_marks (
@@ -94,6 +118,8 @@ SELECT verity_ensure_flow_partitions((now() AT TIME ZONE 'UTC')::date - 1, 3);
 --> statement-breakpoint
 GRANT SELECT, INSERT ON flow_ten_minutes, flow_hours, flow_rollup_marks TO verity_app;
 --> statement-breakpoint
+GRANT SELECT, INSERT, DELETE ON flow_open_tens TO verity_app;
+--> statement-breakpoint
 -- The same visibility as flow_minutes (0013): either end in a namespace of a visible tenant.
 ALTER TABLE flow_ten_minutes ENABLE ROW LEVEL SECURITY;
 --> statement-breakpoint
@@ -106,6 +132,14 @@ CREATE POLICY flow_ten_minutes_scope ON flow_ten_minutes
 ALTER TABLE flow_hours ENABLE ROW LEVEL SECURITY;
 --> statement-breakpoint
 CREATE POLICY flow_hours_scope ON flow_hours
+  USING ((SELECT coalesce(current_setting('verity.all_tenants', true), '') = 'on')
+    OR (src_namespace <> '' AND (cluster_id, src_namespace) IN (SELECT tn.cluster_id, tn.namespace FROM tenant_namespaces tn WHERE verity_tenant_visible(tn.tenant_id)))
+    OR (dst_namespace <> '' AND (cluster_id, dst_namespace) IN (SELECT tn.cluster_id, tn.namespace FROM tenant_namespaces tn WHERE verity_tenant_visible(tn.tenant_id))))
+  WITH CHECK (coalesce(current_setting('verity.all_tenants', true), '') = 'on');
+--> statement-breakpoint
+ALTER TABLE flow_open_tens ENABLE ROW LEVEL SECURITY;
+--> statement-breakpoint
+CREATE POLICY flow_open_tens_scope ON flow_open_tens
   USING ((SELECT coalesce(current_setting('verity.all_tenants', true), '') = 'on')
     OR (src_namespace <> '' AND (cluster_id, src_namespace) IN (SELECT tn.cluster_id, tn.namespace FROM tenant_namespaces tn WHERE verity_tenant_visible(tn.tenant_id)))
     OR (dst_namespace <> '' AND (cluster_id, dst_namespace) IN (SELECT tn.cluster_id, tn.namespace FROM tenant_namespaces tn WHERE verity_tenant_visible(tn.tenant_id))))

@@ -5,8 +5,10 @@
 //
 // Buckets are aligned on the UTC clock (tens of minutes, whole hours). A bucket is read from
 // its rollup only when it lies wholly inside the range and has been rolled up (it has a
-// mark); every other part of the range is read from the minutes. The parts never overlap
-// and together cover exactly [from, to), so the sums are the sums over the minutes.
+// mark); every other part of the range is read from the minutes. A range that ends in the
+// ten minutes still open reads that bucket's partial sum (complete through some minute) and
+// the minutes after it. The parts never overlap and together cover exactly [from, to), so the
+// sums are the sums over the minutes.
 
 export const MINUTE_MS = 60_000;
 export const TEN_MINUTES_MS = 600_000;
@@ -16,6 +18,8 @@ export const HOUR_MS = 3_600_000;
 export interface RollupMarks {
   tens: ReadonlySet<number>;
   hours: ReadonlySet<number>;
+  /** Whether the open ten's partial sum may be read (not for a timeline of 1-minute bars). */
+  open: boolean;
 }
 
 /** A half-open interval [from, to) in ms since the epoch. */
@@ -31,9 +35,15 @@ export interface FlowReadPlan {
   tens: Interval[];
   /** Read from flow_minutes (minute >= from AND minute < to). */
   minutes: Interval[];
+  /**
+   * The range's last part, from the start of an unrolled ten-minute bucket to the end: read
+   * from that bucket's partial sum where one is complete through a minute at or before the
+   * end, and from the minutes after that minute (or all of it from minutes, when none is).
+   */
+  open: Interval | null;
 }
 
-export const NO_MARKS: RollupMarks = { tens: new Set(), hours: new Set() };
+export const NO_MARKS: RollupMarks = { tens: new Set(), hours: new Set(), open: false };
 
 function push(list: Interval[], from: number, to: number) {
   const last = list.at(-1);
@@ -52,7 +62,7 @@ export function bucketStart(t: number, width: number): number {
  * start, so the minute part keeps the caller's bounds exactly.
  */
 export function planFlowRead(range: { from: Date; to: Date }, marks: RollupMarks): FlowReadPlan {
-  const plan: FlowReadPlan = { hours: [], tens: [], minutes: [] };
+  const plan: FlowReadPlan = { hours: [], tens: [], minutes: [], open: null };
   const end = range.to.getTime();
   let t = range.from.getTime();
   while (t < end) {
@@ -62,6 +72,9 @@ export function planFlowRead(range: { from: Date; to: Date }, marks: RollupMarks
     } else if (t % TEN_MINUTES_MS === 0 && t + TEN_MINUTES_MS <= end && marks.tens.has(t)) {
       push(plan.tens, t, t + TEN_MINUTES_MS);
       t += TEN_MINUTES_MS;
+    } else if (marks.open && t % TEN_MINUTES_MS === 0 && t + TEN_MINUTES_MS >= end) {
+      plan.open = { from: t, to: end };
+      t = end;
     } else {
       // Up to the next ten-minute boundary (where a rollup may start again) or the end.
       const next = Math.min(bucketStart(t, TEN_MINUTES_MS) + TEN_MINUTES_MS, end);
@@ -80,5 +93,6 @@ export function marksForResolution(marks: RollupMarks, bucketMs: number): Rollup
   return {
     tens: bucketMs % TEN_MINUTES_MS === 0 ? marks.tens : new Set(),
     hours: bucketMs % HOUR_MS === 0 ? marks.hours : new Set(),
+    open: marks.open && bucketMs % TEN_MINUTES_MS === 0,
   };
 }

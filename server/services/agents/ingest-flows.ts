@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import type { FlowBatch, FlowEndpoint } from '@/agent/protocol/messages';
 import type { Tx } from '@/db/client';
 import { bucketStart, HOUR_MS, TEN_MINUTES_MS } from '@/server/domain/graph';
+import { rowsOf } from '../audit/audit-query';
 import type { ServiceContext } from '../context';
 import { lockClusterFlows, readRollupMarks } from '../graph/flow-store';
 import { inScope } from '../scope';
@@ -17,20 +18,24 @@ const CHUNK = 10_000;
 
 type Row = { m: string; sn: string; sw: string; si: string; dn: string; dw: string; di: string; p: number; pr: string; t: string; v: string; c: number; b: number };
 
-async function insertRows(tx: Tx, table: 'flow_minutes' | 'flow_ten_minutes' | 'flow_hours', clusterId: string, rows: Row[]) {
-  const time = sql.raw(table === 'flow_minutes' ? 'minute' : 'bucket');
+async function insertRows(tx: Tx, table: 'flow_minutes' | 'flow_ten_minutes' | 'flow_hours' | 'flow_open_tens', clusterId: string, rows: Row[], through?: string) {
+  const time = sql.raw(table === 'flow_minutes' ? 'minute' : table === 'flow_open_tens' ? 'bucket, through' : 'bucket');
+  const throughValue = through ? sql`, ${through}::timestamptz` : sql``;
   for (let i = 0; i < rows.length; i += CHUNK) {
     // One JSON parameter expanded by json_to_recordset: far cheaper than binding 14
     // parameters a row, and the same on PostgreSQL and PGlite.
     await tx.execute(sql`
       INSERT INTO ${sql.raw(table)} (cluster_id, ${time}, src_namespace, src_workload, src_ip, dst_namespace, dst_workload, dst_ip, port, protocol, mtls, verdict, count, bytes)
-      SELECT ${clusterId}::uuid, m, sn, sw, si, dn, dw, di, p, pr, t, v, c, b
+      SELECT ${clusterId}::uuid, m${throughValue}, sn, sw, si, dn, dw, di, p, pr, t, v, c, b
       FROM json_to_recordset(${JSON.stringify(rows.slice(i, i + CHUNK))}::json)
         AS r(m timestamptz, sn text, sw text, si text, dn text, dw text, di text, p integer, pr text, t text, v text, c bigint, b bigint)`);
   }
 }
 
-/** Appends the records of already rolled-up buckets to those rollups, at the bucket's start. */
+/**
+ * Appends the records of already rolled-up buckets to those rollups, at the bucket's start, and
+ * those of the open ten's complete minutes to its partial sum.
+ */
 async function appendLateRecords(tx: Tx, clusterId: string, rows: Row[]) {
   let first = Infinity;
   let last = -Infinity;
@@ -40,14 +45,23 @@ async function appendLateRecords(tx: Tx, clusterId: string, rows: Row[]) {
     if (t > last) last = t;
   }
   const marks = await readRollupMarks(tx, clusterId, new Date(bucketStart(first, HOUR_MS)), new Date(last + 1));
-  if (!marks.tens.size && !marks.hours.size) return;
-  const late = (width: number, rolled: ReadonlySet<number>) =>
+  const [open] = rowsOf(
+    await tx.execute(sql`
+      SELECT (extract(epoch from bucket) * 1000)::float8 AS bucket, (extract(epoch from max(through)) * 1000)::float8 AS until
+      FROM flow_open_tens WHERE cluster_id = ${clusterId} GROUP BY bucket`),
+  );
+  const late = (width: number, rolled: (start: number, t: number) => boolean) =>
     rows.flatMap((r) => {
-      const start = bucketStart(Date.parse(r.m), width);
-      return rolled.has(start) ? [{ ...r, m: new Date(start).toISOString() }] : [];
+      const t = Date.parse(r.m);
+      const start = bucketStart(t, width);
+      return rolled(start, t) ? [{ ...r, m: new Date(start).toISOString() }] : [];
     });
-  await insertRows(tx, 'flow_ten_minutes', clusterId, late(TEN_MINUTES_MS, marks.tens));
-  await insertRows(tx, 'flow_hours', clusterId, late(HOUR_MS, marks.hours));
+  await insertRows(tx, 'flow_ten_minutes', clusterId, late(TEN_MINUTES_MS, (start) => marks.tens.has(start)));
+  await insertRows(tx, 'flow_hours', clusterId, late(HOUR_MS, (start) => marks.hours.has(start)));
+  if (open) {
+    const through = new Date(Number(open.until)).toISOString();
+    await insertRows(tx, 'flow_open_tens', clusterId, late(TEN_MINUTES_MS, (start, t) => start === Number(open.bucket) && t < Number(open.until)), through);
+  }
 }
 
 function endpoint(e: FlowEndpoint): [string, string, string] {

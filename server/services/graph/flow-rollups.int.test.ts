@@ -123,4 +123,29 @@ describe.each(testDrivers())('flow rollups (%s)', (driver) => {
     expect(bars.get(minute(60))).toBe(tenOClock?.c);
     expect([...bars.values()].reduce((a, b) => a + b)).toBe((await fromMinutes(0, 150))['storefront/web>payments/api:8443/mutual/allowed']![0]);
   });
+
+  it('reads the newest minutes from the open ten summed as far as they are complete, late records included', async () => {
+    await send(Array.from({ length: 8 }, (_, m) => recordsAt(160 + m)).flat(), at(169));
+    // At 11:49 the ten 11:40-11:50 is open; minutes through 11:47 are complete.
+    expect(await roll(169)).toEqual({ clusters: [] });
+    const [open] = rowsOf(await t.db.execute(sql`SELECT bucket, through, sum(count)::int AS c FROM flow_open_tens WHERE port = 8443 GROUP BY 1, 2`));
+    expect([new Date(String(open?.bucket)).toISOString(), new Date(String(open?.through)).toISOString()]).toEqual([minute(160), minute(167)]);
+    expect(open?.c).toBe(Array.from({ length: 7 }, (_, m) => 10 + 160 + m).reduce((a, b) => a + b));
+    const admin = user('security_admin', null);
+    const check = async () => {
+      for (const [from, to] of [[109, 169], [160, 170], [165, 169], [160, 166], [0, 169.5]] as const) expect(summed(await read(admin, from, to)), `${from}-${to}`).toEqual(await fromMinutes(from, to));
+    };
+    await check();
+    // A late record inside the open ten's complete minutes joins its sum; one after them does not need to.
+    await send([...recordsAt(162), ...recordsAt(168)], at(169));
+    await check();
+    // When the ten closes it is rolled from the minutes and the open sum moves on (to 11:50,
+    // which has no flows yet).
+    expect(await roll(173)).toEqual({ clusters: [{ clusterId, tens: 1, hours: 0 }] });
+    expect(rowsOf(await t.db.execute(sql`SELECT count(*)::int AS n FROM flow_open_tens`))).toEqual([{ n: 0 }]);
+    await send(recordsAt(170), at(173));
+    expect(await roll(173)).toEqual({ clusters: [] });
+    expect(rowsOf(await t.db.execute(sql`SELECT DISTINCT bucket FROM flow_open_tens`)).map((r) => new Date(String(r.bucket)).toISOString())).toEqual([minute(170)]);
+    await check();
+  });
 });

@@ -1,7 +1,8 @@
 // How flows are stored and read back: minutes (flow_minutes) plus the 10-minute and hourly
-// rollups of closed buckets (migration 0014, roll-up-flows.ts). Readers ask for "the flow rows
-// of a range" and get the rollups where they are marked and minutes elsewhere, exactly
-// covering the range (server/domain/graph/flow-read-plan.ts).
+// rollups of closed buckets and the partial sum of the open ten (migration 0014,
+// roll-up-flows.ts). Readers ask for "the flow rows of a range" and get the rollups where they
+// are marked, the open ten at the end of the range, and minutes elsewhere, exactly covering
+// the range (server/domain/graph/flow-read-plan.ts).
 import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '@/db/client';
 import { type Interval, planFlowRead, type RollupMarks } from '@/server/domain/graph';
@@ -29,7 +30,7 @@ export async function readRollupMarks(tx: Tx, clusterId: string, from: Date, to:
   const tens = new Set<number>();
   const hours = new Set<number>();
   for (const r of rows) (Number(r.width) === 3600 ? hours : tens).add(Number(r.t));
-  return { tens, hours };
+  return { tens, hours, open: true };
 }
 
 function within(column: string, parts: Interval[]): SQL {
@@ -50,6 +51,17 @@ export function flowRowsIn(clusterId: string, range: { from: Date; to: Date }, m
   const parts: SQL[] = [];
   if (plan.hours.length) parts.push(sql`SELECT bucket AS t, ${FLOW_KEY}, count, bytes FROM flow_hours WHERE cluster_id = ${clusterId} AND (${within('bucket', plan.hours)})`);
   if (plan.tens.length) parts.push(sql`SELECT bucket AS t, ${FLOW_KEY}, count, bytes FROM flow_ten_minutes WHERE cluster_id = ${clusterId} AND (${within('bucket', plan.tens)})`);
+  if (plan.open) {
+    // The open ten's rows and the minutes after the minute they are complete through, decided
+    // in this one statement, so the job replacing them meanwhile cannot split the two.
+    const start = sql`${new Date(plan.open.from).toISOString()}::timestamptz`;
+    const end = sql`${new Date(plan.open.to).toISOString()}::timestamptz`;
+    parts.push(sql`SELECT bucket AS t, ${FLOW_KEY}, count, bytes FROM flow_open_tens WHERE cluster_id = ${clusterId} AND bucket = ${start} AND through <= ${end}`);
+    parts.push(sql`
+      SELECT minute AS t, ${FLOW_KEY}, count, bytes FROM flow_minutes
+      WHERE cluster_id = ${clusterId} AND minute < ${end}
+        AND minute >= coalesce((SELECT max(through) FROM flow_open_tens WHERE cluster_id = ${clusterId} AND bucket = ${start} AND through <= ${end}), ${start})`);
+  }
   // Also for an empty range, so the source always has its columns.
   if (plan.minutes.length || !parts.length) {
     const minutes = plan.minutes.length ? within('minute', plan.minutes) : sql`false`;

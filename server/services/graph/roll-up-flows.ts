@@ -1,10 +1,12 @@
 // The flow roll-up job, run every minute by every console process: per cluster, under the
 // cluster's flow lock (see flow-store.ts), it sums each closed 10-minute bucket of
 // flow_minutes into flow_ten_minutes, then each hour whose six tens are rolled into
-// flow_hours (from the tens: a tenth of the rows), and marks every bucket it rolled, with or
-// without flows, in time order. A bucket is closed two minutes after its end, so records the
-// agent still holds (it flushes every 10 s) are in by then; later ones (an agent that was cut
-// off) are appended to the rollups by the ingest.
+// flow_hours (from the tens: a sixth of the rows), and marks every bucket it rolled, with or
+// without flows, in time order; then it sums the ten minutes still open as far as they are
+// complete (flow_open_tens), so the newest part of a range is mostly read summed too. A
+// bucket (or minute) counts as complete two minutes after its end, so records the agent still
+// holds (it flushes every 10 s) are in by then; later ones (an agent that was cut off) are
+// appended to the rollups by the ingest.
 //
 // Work per run is bounded (an hour of buckets per cluster): on the embedded database the job
 // shares the one connection with every request. A console that was down, or an upgrade onto
@@ -12,7 +14,7 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '@/db/client';
 import { clusters } from '@/db/schema';
-import { bucketStart, HOUR_MS, TEN_MINUTES_MS } from '@/server/domain/graph';
+import { bucketStart, HOUR_MS, MINUTE_MS, TEN_MINUTES_MS } from '@/server/domain/graph';
 import { rowsOf } from '../audit/audit-query';
 import type { ServiceContext } from '../context';
 import { forbidden } from '../errors';
@@ -112,5 +114,19 @@ async function rollUpCluster(tx: Tx, clusterId: string, now: number): Promise<{ 
     await mark(tx, clusterId, 3600, hour, hour + HOUR_MS);
   }
   const hours = complete.length;
+
+  // The ten minutes still open, summed through the last complete minute, replaced each run
+  // (only once the job has caught up: until then readers use minutes there anyway).
+  await tx.execute(sql`DELETE FROM flow_open_tens WHERE cluster_id = ${clusterId}`);
+  const openTen = Math.max(tenFrom, tenTo);
+  const through = bucketStart(now - ROLLUP_GRACE_MS, MINUTE_MS);
+  if (openTen === closedTens && through > openTen) {
+    await tx.execute(sql`
+      INSERT INTO flow_open_tens (cluster_id, bucket, through, ${FLOW_KEY}, count, bytes)
+      SELECT ${clusterId}::uuid, ${iso(openTen)}::timestamptz, ${iso(through)}::timestamptz, ${FLOW_KEY}, sum(count), sum(bytes)
+      FROM flow_minutes
+      WHERE cluster_id = ${clusterId} AND minute >= ${iso(openTen)}::timestamptz AND minute < ${iso(through)}::timestamptz
+      GROUP BY ${FLOW_KEY}`);
+  }
   return { tens, hours };
 }
