@@ -16,7 +16,7 @@ const allMarks = (open = false) => ({
 
 describe('planFlowRead', () => {
   it('reads everything from the minutes when nothing is rolled up', () => {
-    expect(planFlowRead(range('01:07:33', '02:08:00'), NO_MARKS)).toEqual({ hours: [], tens: [], minutes: [iv('01:07:33', '02:08:00')], open: null });
+    expect(planFlowRead(range('01:07:33', '02:08:00'), NO_MARKS)).toEqual({ hours: [], tens: [], minutes: [iv('01:07:33', '02:08:00')], open: [] });
   });
 
   it('reads the last hour as its ragged head and tail in minutes and the rolled tens between', () => {
@@ -24,7 +24,7 @@ describe('planFlowRead', () => {
       hours: [],
       tens: [iv('01:10:00', '02:00:00')],
       minutes: [iv('01:07:33', '01:10:00'), iv('02:00:00', '02:08:00')],
-      open: null,
+      open: [],
     });
   });
 
@@ -35,11 +35,18 @@ describe('planFlowRead', () => {
       hours: [],
       tens: [iv('01:10:00', '02:00:00')],
       minutes: [iv('01:07:33', '01:10:00')],
-      open: iv('02:00:00', '02:08:00'),
+      open: [iv('02:00:00', '02:08:00')],
     });
-    // Not before the end of the range: an unrolled ten in the middle is read from minutes.
+    // The ten before may still be the open one (two minutes after it ended, it has not been
+    // rolled yet); any earlier unrolled ten is read from minutes.
+    (marks.tens as Set<number>).delete(at('01:50:00'));
     (marks.tens as Set<number>).delete(at('01:30:00'));
-    expect(planFlowRead(range('01:07:33', '02:08:00'), marks).minutes).toEqual([iv('01:07:33', '01:10:00'), iv('01:30:00', '01:40:00')]);
+    expect(planFlowRead(range('01:07:33', '02:08:00'), marks)).toEqual({
+      hours: [],
+      tens: [iv('01:10:00', '01:30:00'), iv('01:40:00', '01:50:00')],
+      minutes: [iv('01:07:33', '01:10:00'), iv('01:30:00', '01:40:00')],
+      open: [iv('01:50:00', '02:00:00'), iv('02:00:00', '02:08:00')],
+    });
   });
 
   it('prefers whole rolled hours and falls back to tens, then minutes, where a bucket is not rolled', () => {
@@ -50,7 +57,7 @@ describe('planFlowRead', () => {
       hours: [iv('01:00:00', '02:00:00')],
       tens: [iv('00:50:00', '01:00:00'), iv('02:00:00', '02:20:00'), iv('02:30:00', '03:30:00')],
       minutes: [iv('02:20:00', '02:30:00')],
-      open: null,
+      open: [],
     });
   });
 
@@ -59,12 +66,12 @@ describe('planFlowRead', () => {
       hours: [],
       tens: [iv('01:00:00', '01:50:00')],
       minutes: [iv('01:50:00', '01:59:00')],
-      open: null,
+      open: [],
     });
   });
 
   it('gives an empty plan for an empty range', () => {
-    expect(planFlowRead(range('01:00:00', '01:00:00'), allMarks())).toEqual({ hours: [], tens: [], minutes: [], open: null });
+    expect(planFlowRead(range('01:00:00', '01:00:00'), allMarks())).toEqual({ hours: [], tens: [], minutes: [], open: [] });
   });
 
   it('covers every range exactly once, whatever is rolled up', () => {
@@ -80,7 +87,7 @@ describe('planFlowRead', () => {
         };
         const plan = planFlowRead({ from: new Date(from), to: new Date(Math.max(from, to)) }, marks);
         // Each second of the range lies in exactly one part; nothing outside it in any.
-        const parts = [...plan.hours, ...plan.tens, ...plan.minutes, ...(plan.open ? [plan.open] : [])].sort((x, y) => x.from - y.from);
+        const parts = [...plan.hours, ...plan.tens, ...plan.minutes, ...plan.open].sort((x, y) => x.from - y.from);
         let t = from;
         for (const p of parts) {
           expect(p.from).toBe(t);
@@ -91,13 +98,14 @@ describe('planFlowRead', () => {
         // Rollups only for buckets that are rolled and aligned.
         for (const h of plan.hours) for (let s = h.from; s < h.to; s += HOUR_MS) expect(marks.hours.has(s)).toBe(true);
         for (const x of plan.tens) for (let s = x.from; s < x.to; s += TEN_MINUTES_MS) expect(marks.tens.has(s) && bucketStart(s, TEN_MINUTES_MS) === s).toBe(true);
-        // The open part: only when allowed, at an aligned unrolled ten, within one ten, at the end.
-        if (plan.open) {
-          expect(marks.open).toBe(true);
-          expect(plan.open.from % TEN_MINUTES_MS).toBe(0);
-          expect(marks.tens.has(plan.open.from) && plan.open.from + TEN_MINUTES_MS <= plan.open.to).toBe(false);
-          expect(plan.open.to - plan.open.from).toBeLessThanOrEqual(TEN_MINUTES_MS);
-          expect(plan.open.to).toBe(Math.max(from, to));
+        // Open parts: only when allowed, at most two, each an aligned unrolled ten (or its
+        // part up to the end), in the last twenty minutes of the range.
+        expect(plan.open.length).toBeLessThanOrEqual(marks.open ? 2 : 0);
+        for (const o of plan.open) {
+          expect(o.from % TEN_MINUTES_MS).toBe(0);
+          expect(marks.tens.has(o.from) && o.from + TEN_MINUTES_MS <= o.to).toBe(false);
+          expect(o.to - o.from).toBeLessThanOrEqual(TEN_MINUTES_MS);
+          expect(o.from).toBeGreaterThanOrEqual(Math.max(from, to) - 2 * TEN_MINUTES_MS);
         }
         // A rolled hour wholly inside the range is always used (the point of the rollup).
         for (const h of marks.hours) if (h >= from && h + HOUR_MS <= to) expect(plan.hours.some((p) => p.from <= h && h < p.to)).toBe(true);

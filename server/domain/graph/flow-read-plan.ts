@@ -5,9 +5,10 @@
 //
 // Buckets are aligned on the UTC clock (tens of minutes, whole hours). A bucket is read from
 // its rollup only when it lies wholly inside the range and has been rolled up (it has a
-// mark); every other part of the range is read from the minutes. A range that ends in the
-// ten minutes still open reads that bucket's partial sum (complete through some minute) and
-// the minutes after it. The parts never overlap and together cover exactly [from, to), so the
+// mark); every other part of the range is read from the minutes. The last two unrolled tens
+// of a range (the one still open and, for two minutes after it ends, the one before) may be
+// read from the open ten's partial sum, complete through some minute, and the minutes after
+// it. The parts never overlap and together cover exactly [from, to), so the
 // sums are the sums over the minutes.
 
 export const MINUTE_MS = 60_000;
@@ -36,11 +37,12 @@ export interface FlowReadPlan {
   /** Read from flow_minutes (minute >= from AND minute < to). */
   minutes: Interval[];
   /**
-   * The range's last part, from the start of an unrolled ten-minute bucket to the end: read
-   * from that bucket's partial sum where one is complete through a minute at or before the
-   * end, and from the minutes after that minute (or all of it from minutes, when none is).
+   * Parts near the end of the range, each from the start of an unrolled ten-minute bucket to
+   * its end or the range's: read from the open ten's partial sum where there is one for that
+   * bucket, complete through a minute within the part, and from the minutes after that minute
+   * (all of the part from minutes when there is none).
    */
-  open: Interval | null;
+  open: Interval[];
 }
 
 export const NO_MARKS: RollupMarks = { tens: new Set(), hours: new Set(), open: false };
@@ -62,8 +64,10 @@ export function bucketStart(t: number, width: number): number {
  * start, so the minute part keeps the caller's bounds exactly.
  */
 export function planFlowRead(range: { from: Date; to: Date }, marks: RollupMarks): FlowReadPlan {
-  const plan: FlowReadPlan = { hours: [], tens: [], minutes: [], open: null };
+  const plan: FlowReadPlan = { hours: [], tens: [], minutes: [], open: [] };
   const end = range.to.getTime();
+  // The open ten is the newest or, in the grace after it ends, the one before it.
+  const openFrom = bucketStart(end - 1, TEN_MINUTES_MS) - TEN_MINUTES_MS;
   let t = range.from.getTime();
   while (t < end) {
     if (t % HOUR_MS === 0 && t + HOUR_MS <= end && marks.hours.has(t)) {
@@ -72,9 +76,10 @@ export function planFlowRead(range: { from: Date; to: Date }, marks: RollupMarks
     } else if (t % TEN_MINUTES_MS === 0 && t + TEN_MINUTES_MS <= end && marks.tens.has(t)) {
       push(plan.tens, t, t + TEN_MINUTES_MS);
       t += TEN_MINUTES_MS;
-    } else if (marks.open && t % TEN_MINUTES_MS === 0 && t + TEN_MINUTES_MS >= end) {
-      plan.open = { from: t, to: end };
-      t = end;
+    } else if (marks.open && t % TEN_MINUTES_MS === 0 && t >= openFrom) {
+      const next = Math.min(t + TEN_MINUTES_MS, end);
+      plan.open.push({ from: t, to: next });
+      t = next;
     } else {
       // Up to the next ten-minute boundary (where a rollup may start again) or the end.
       const next = Math.min(bucketStart(t, TEN_MINUTES_MS) + TEN_MINUTES_MS, end);

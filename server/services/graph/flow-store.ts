@@ -51,15 +51,16 @@ export function flowRowsIn(clusterId: string, range: { from: Date; to: Date }, m
   const parts: SQL[] = [];
   if (plan.hours.length) parts.push(sql`SELECT bucket AS t, ${FLOW_KEY}, count, bytes FROM flow_hours WHERE cluster_id = ${clusterId} AND (${within('bucket', plan.hours)})`);
   if (plan.tens.length) parts.push(sql`SELECT bucket AS t, ${FLOW_KEY}, count, bytes FROM flow_ten_minutes WHERE cluster_id = ${clusterId} AND (${within('bucket', plan.tens)})`);
-  if (plan.open) {
+  for (const open of plan.open) {
     // The open ten's rows and the minutes after the minute they are complete through, decided
     // in this one statement, so the job replacing them meanwhile cannot split the two.
-    const start = sql`${new Date(plan.open.from).toISOString()}::timestamptz`;
-    const end = sql`${new Date(plan.open.to).toISOString()}::timestamptz`;
+    const start = sql`${new Date(open.from).toISOString()}::timestamptz`;
+    const end = sql`${new Date(open.to).toISOString()}::timestamptz`;
     parts.push(sql`SELECT bucket AS t, ${FLOW_KEY}, count, bytes FROM flow_open_tens WHERE cluster_id = ${clusterId} AND bucket = ${start} AND through <= ${end}`);
+    // The literal lower bound lets the index narrow the scan; the computed one then applies.
     parts.push(sql`
       SELECT minute AS t, ${FLOW_KEY}, count, bytes FROM flow_minutes
-      WHERE cluster_id = ${clusterId} AND minute < ${end}
+      WHERE cluster_id = ${clusterId} AND minute >= ${start} AND minute < ${end}
         AND minute >= coalesce((SELECT max(through) FROM flow_open_tens WHERE cluster_id = ${clusterId} AND bucket = ${start} AND through <= ${end}), ${start})`);
   }
   // Also for an empty range, so the source always has its columns.
