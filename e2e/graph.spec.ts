@@ -80,6 +80,7 @@ test('the side panels explain nodes and edges', async ({ browser }) => {
   await expect(why).toContainText('under the policies in force now');
   await expect(why).toContainText(/ingress to payments\/payment-service: allowed, isolated by payments\//);
   await expect(panel.getByRole('region', { name: 'Plaintext by source' })).toContainText('storefront/checkout on port 8443');
+  await expect(panel.getByRole('region', { name: 'Counts over time' })).toContainText('One bar per minute');
   await shot(admin, 'graph-edge-panel');
 });
 

@@ -209,7 +209,7 @@ function EdgePanel({ clusterId, id, range, select }: { clusterId: string; id: st
       <section aria-label="Counts over time">
         <h3>Over time</h3>
         <Sparkline points={e.timeline.points} />
-        <p className="small muted">Bars per {e.timeline.bucketSeconds / 60} min; the lower, darker part is plaintext.</p>
+        <p className="small muted">One bar per {barWidth(e.timeline.bucketSeconds)}; the lower, darker part is plaintext.</p>
       </section>
       <section aria-label="Ports">
         <h3>Ports</h3>
@@ -251,4 +251,11 @@ function EdgePanel({ clusterId, id, range, select }: { clusterId: string; id: st
       )}
     </div>
   );
+}
+
+/** A timeline bar's width in words: "minute", "30 minutes", "3 hours", "day". */
+function barWidth(seconds: number): string {
+  if (seconds % 86_400 === 0) return seconds === 86_400 ? 'day' : `${seconds / 86_400} days`;
+  if (seconds % 3600 === 0) return seconds === 3600 ? 'hour' : `${seconds / 3600} hours`;
+  return seconds === 60 ? 'minute' : `${seconds / 60} minutes`;
 }
