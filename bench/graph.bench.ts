@@ -274,7 +274,7 @@ async function run(browser: Browser, template: string, rep: number) {
 }
 
 const median = (xs: number[]) => quantile(xs, 0.5);
-const range = (xs: number[], unit = '') => `${Math.min(...xs)}–${Math.max(...xs)}${unit} (median ${median(xs)}${unit})`;
+const range = (xs: number[], unit = '') => (xs.length ? `${Math.min(...xs)}–${Math.max(...xs)}${unit} (median ${median(xs)}${unit})` : 'no run rendered');
 
 async function main() {
   const work = mkdtempSync(path.join(os.tmpdir(), 'verity-graph-bench-'));
