@@ -33,22 +33,7 @@ CREATE TABLE flow_ten_minutes_default PARTITION OF flow_ten_minutes DEFAULT;
 --> statement-breakpoint
 CREATE INDEX flow_ten_minutes_cluster_bucket_idx ON flow_ten_minutes (cluster_id, bucket);
 --> statement-breakpoint
-CREATE TABLE flow_hours (
-  cluster_id uuid NOT NULL,
-  bucket timestamptz NOT NULL,
-  src_namespace text NOT NULL,
-  src_workload text NOT NULL,
-  src_ip text NOT NULL,
-  dst_namespace text NOT NULL,
-  dst_workload text NOT NULL,
-  dst_ip text NOT NULL,
-  port integer NOT NULL,
-  protocol text NOT NULL,
-  mtls text NOT NULL,
-  verdict text NOT NULL,
-  count bigint NOT NULL,
-  bytes bigint NOT NULL
-) PARTITION BY RANGE (bucket);
+CREATE TABLE flow_hours (LIKE flow_ten_minutes) PARTITION BY RANGE (bucket);
 --> statement-breakpoint
 CREATE TABLE flow_hours_default PARTITION OF flow_hours DEFAULT;
 --> statement-breakpoint
@@ -58,23 +43,7 @@ CREATE INDEX flow_hours_cluster_bucket_idx ON flow_hours (cluster_id, bucket);
 -- replaced by the job each run until the bucket closes: the graph's last hour then reads at
 -- most a few of its newest minutes raw. Each row carries the minute it is complete through, so
 -- a reader takes the rows and the minutes after them in one statement, one snapshot.
-CREATE TABLE flow_open_tens (
-  cluster_id uuid NOT NULL,
-  bucket timestamptz NOT NULL,
-  through timestamptz NOT NULL,
-  src_namespace text NOT NULL,
-  src_workload text NOT NULL,
-  src_ip text NOT NULL,
-  dst_namespace text NOT NULL,
-  dst_workload text NOT NULL,
-  dst_ip text NOT NULL,
-  port integer NOT NULL,
-  protocol text NOT NULL,
-  mtls text NOT NULL,
-  verdict text NOT NULL,
-  count bigint NOT NULL,
-  bytes bigint NOT NULL
-);
+CREATE TABLE flow_open_tens (LIKE flow_ten_minutes, through timestamptz NOT NULL);
 --> statement-breakpoint
 CREATE INDEX flow_open_tens_cluster_bucket_idx ON flow_open_tens (cluster_id, bucket);
 --> statement-breakpoint
@@ -121,29 +90,20 @@ GRANT SELECT, INSERT ON flow_ten_minutes, flow_hours, flow_rollup_marks TO verit
 GRANT SELECT, INSERT, DELETE ON flow_open_tens TO verity_app;
 --> statement-breakpoint
 -- The same visibility as flow_minutes (0013): either end in a namespace of a visible tenant.
-ALTER TABLE flow_ten_minutes ENABLE ROW LEVEL SECURITY;
---> statement-breakpoint
-CREATE POLICY flow_ten_minutes_scope ON flow_ten_minutes
-  USING ((SELECT coalesce(current_setting('verity.all_tenants', true), '') = 'on')
-    OR (src_namespace <> '' AND (cluster_id, src_namespace) IN (SELECT tn.cluster_id, tn.namespace FROM tenant_namespaces tn WHERE verity_tenant_visible(tn.tenant_id)))
-    OR (dst_namespace <> '' AND (cluster_id, dst_namespace) IN (SELECT tn.cluster_id, tn.namespace FROM tenant_namespaces tn WHERE verity_tenant_visible(tn.tenant_id))))
-  WITH CHECK (coalesce(current_setting('verity.all_tenants', true), '') = 'on');
---> statement-breakpoint
-ALTER TABLE flow_hours ENABLE ROW LEVEL SECURITY;
---> statement-breakpoint
-CREATE POLICY flow_hours_scope ON flow_hours
-  USING ((SELECT coalesce(current_setting('verity.all_tenants', true), '') = 'on')
-    OR (src_namespace <> '' AND (cluster_id, src_namespace) IN (SELECT tn.cluster_id, tn.namespace FROM tenant_namespaces tn WHERE verity_tenant_visible(tn.tenant_id)))
-    OR (dst_namespace <> '' AND (cluster_id, dst_namespace) IN (SELECT tn.cluster_id, tn.namespace FROM tenant_namespaces tn WHERE verity_tenant_visible(tn.tenant_id))))
-  WITH CHECK (coalesce(current_setting('verity.all_tenants', true), '') = 'on');
---> statement-breakpoint
-ALTER TABLE flow_open_tens ENABLE ROW LEVEL SECURITY;
---> statement-breakpoint
-CREATE POLICY flow_open_tens_scope ON flow_open_tens
-  USING ((SELECT coalesce(current_setting('verity.all_tenants', true), '') = 'on')
-    OR (src_namespace <> '' AND (cluster_id, src_namespace) IN (SELECT tn.cluster_id, tn.namespace FROM tenant_namespaces tn WHERE verity_tenant_visible(tn.tenant_id)))
-    OR (dst_namespace <> '' AND (cluster_id, dst_namespace) IN (SELECT tn.cluster_id, tn.namespace FROM tenant_namespaces tn WHERE verity_tenant_visible(tn.tenant_id))))
-  WITH CHECK (coalesce(current_setting('verity.all_tenants', true), '') = 'on');
+DO $$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['flow_ten_minutes', 'flow_hours', 'flow_open_tens'] LOOP
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format($policy$
+      CREATE POLICY %I ON %I
+        USING ((SELECT coalesce(current_setting('verity.all_tenants', true), '') = 'on')
+          OR (src_namespace <> '' AND (cluster_id, src_namespace) IN (SELECT tn.cluster_id, tn.namespace FROM tenant_namespaces tn WHERE verity_tenant_visible(tn.tenant_id)))
+          OR (dst_namespace <> '' AND (cluster_id, dst_namespace) IN (SELECT tn.cluster_id, tn.namespace FROM tenant_namespaces tn WHERE verity_tenant_visible(tn.tenant_id))))
+        WITH CHECK (coalesce(current_setting('verity.all_tenants', true), '') = 'on')$policy$, t || '_scope', t);
+  END LOOP;
+END $$;
 --> statement-breakpoint
 -- Marks say only that a cluster's bucket was rolled up: nothing about any tenant. Writing one
 -- is the job's (and, for late records, the ingest's) business: cluster-wide callers only.
