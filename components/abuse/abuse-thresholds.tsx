@@ -14,7 +14,8 @@ import { RULE_TITLES } from '@/server/domain/abuse/model';
 import { AbuseSettings } from '@/server/domain/abuse/thresholds';
 import styles from './abuse-thresholds.module.css';
 
-type Group = 'cpuPinned' | 'miningPool' | 'egressFanout' | 'deniedBurst' | 'quotaPinned';
+// Every rule's settings; the sleep policy has its own screen.
+type Group = Exclude<keyof AbuseSettings, 'sleep'>;
 type Settings = Pick<AbuseSettings, Group>;
 type NumberField = { key: string; label: string; unit: string };
 
