@@ -1,7 +1,7 @@
 // The flow rollups on both drivers: the job sums closed buckets into 10-minute and hourly
 // rows, readers combine them with minutes so every range sums exactly what the minutes hold
-// (late records included), a tenant sees only their flows through the rollups too, and the
-// job does each bucket once.
+// (late records included), a tenant sees only their flows through the rollups too, the job
+// does each bucket once, and retention drops whole old days.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '@/agent/protocol/messages';
@@ -15,6 +15,7 @@ import { ingestFlows } from '../agents/ingest-flows';
 import { inScope } from '../scope';
 import { readFlowAggregates } from './cluster-model';
 import { readEdgeDetails } from './read-details';
+import { applyFlowRetention } from './apply-flow-retention';
 import { rollUpFlows } from './roll-up-flows';
 
 const T0 = Date.parse('2031-03-04T09:00:00Z');
@@ -147,5 +148,32 @@ describe.each(testDrivers())('flow rollups (%s)', (driver) => {
     expect(await roll(173)).toEqual({ clusters: [] });
     expect(rowsOf(await t.db.execute(sql`SELECT DISTINCT bucket FROM flow_open_tens`)).map((r) => new Date(String(r.bucket)).toISOString())).toEqual([minute(170)]);
     await check();
+  });
+
+  it('drops whole days older than the retention as partitions, with their marks, and records it once', async () => {
+    // Flows of 25 February (and a mark for one of its tens), a week before "now".
+    await send(recordsAt(-7 * 1440).map((r) => ({ ...r, count: 5 })), at(200));
+    await t.ownerSql(`INSERT INTO flow_rollup_marks (cluster_id, width, bucket) VALUES ('${clusterId}', 600, '${minute(-7 * 1440)}')`);
+    const admin = user('security_admin', null);
+    const kept = summed(await read(admin, 0, 180));
+    const partitions = async () =>
+      rowsOf(await t.db.execute(sql`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'flow_minutes'::regclass ORDER BY 1`)).map((r) => String(r.relname));
+    expect(await partitions()).toContain('flow_minutes_20310225');
+    await expect(applyFlowRetention(contextFor(t.db, admin, at(200)), { days: 5 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+
+    const first = await applyFlowRetention(systemContext(t.db, at(200)), { days: 5 });
+    expect(first.before).toBe('2031-02-27');
+    expect(first.partitionsDropped).toBeGreaterThanOrEqual(3); // that day's minutes, tens and hours
+    const left = await partitions();
+    expect(left).not.toContain('flow_minutes_20310225');
+    expect(left.filter((p) => /_\d{8}$/.test(p) && p.slice(-8) < '20310227')).toEqual([]);
+    expect(left).toContain('flow_minutes_20310304');
+    expect(rowsOf(await t.db.execute(sql`SELECT count(*)::int AS n FROM flow_rollup_marks WHERE bucket < '2031-02-27'`))).toEqual([{ n: 0 }]);
+    expect(summed(await read(admin, 0, 180))).toEqual(kept);
+    const recorded = async () => rowsOf(await t.db.execute(sql`SELECT details FROM audit_events WHERE action = 'flows.retention_applied'`));
+    expect((await recorded()).map((r) => (r.details as { before: string }).before)).toEqual(['2031-02-27']);
+
+    expect(await applyFlowRetention(systemContext(t.db, at(200)), { days: 5 })).toEqual({ before: '2031-02-27', partitionsDropped: 0 });
+    expect(await recorded()).toHaveLength(1);
   });
 });
