@@ -8,6 +8,7 @@ import { rowsOf } from '../audit/audit-query';
 import type { ServiceContext } from '../context';
 import { forbidden } from '../errors';
 import { inScope } from '../scope';
+import { lockFlowMaintenance } from './flow-store';
 
 export async function applyFlowRetention(ctx: ServiceContext, opts: { days: number }): Promise<{ before: string; partitionsDropped: number }> {
   if (ctx.principal.kind !== 'system') throw forbidden('Only the console applies flow retention');
@@ -15,6 +16,7 @@ export async function applyFlowRetention(ctx: ServiceContext, opts: { days: numb
   // Today and the `days` full days before it are kept.
   const before = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - opts.days)).toISOString().slice(0, 10);
   return inScope(ctx, async (tx) => {
+    await lockFlowMaintenance(tx, 'exclusive');
     const [row] = rowsOf(await tx.execute(sql`select verity_drop_flow_days(${before}::date) as dropped`));
     const partitionsDropped = Number(row?.dropped ?? 0);
     if (partitionsDropped > 0) {

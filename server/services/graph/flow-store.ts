@@ -20,6 +20,15 @@ export async function lockClusterFlows(tx: Tx, clusterId: string, mode: 'exclusi
   await tx.execute(mode === 'exclusive' ? sql`select pg_advisory_xact_lock(hashtext(${key}))` : sql`select pg_advisory_xact_lock_shared(hashtext(${key}))`);
 }
 
+/**
+ * The lock of flow maintenance: the roll-up job of any cluster (shared) against retention
+ * (exclusive). The job locks a rollup table before flow_minutes within one statement, and
+ * retention locks flow_minutes first; without this the two could deadlock.
+ */
+export async function lockFlowMaintenance(tx: Tx, mode: 'exclusive' | 'shared') {
+  await tx.execute(mode === 'exclusive' ? sql`select pg_advisory_xact_lock(hashtext('verity.flow-maintenance'))` : sql`select pg_advisory_xact_lock_shared(hashtext('verity.flow-maintenance'))`);
+}
+
 /** The rolled-up buckets of a cluster that start in [from, to). */
 export async function readRollupMarks(tx: Tx, clusterId: string, from: Date, to: Date): Promise<RollupMarks> {
   const rows = rowsOf(

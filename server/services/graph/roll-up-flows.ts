@@ -19,7 +19,7 @@ import { rowsOf } from '../audit/audit-query';
 import type { ServiceContext } from '../context';
 import { forbidden } from '../errors';
 import { inScope } from '../scope';
-import { FLOW_KEY, lockClusterFlows } from './flow-store';
+import { FLOW_KEY, lockClusterFlows, lockFlowMaintenance } from './flow-store';
 
 /** How long after its end a bucket is rolled up. */
 export const ROLLUP_GRACE_MS = 2 * 60_000;
@@ -62,6 +62,7 @@ async function ensurePartitions(tx: Tx, from: number, to: number) {
 }
 
 async function rollUpCluster(tx: Tx, clusterId: string, now: number): Promise<{ tens: number; hours: number }> {
+  await lockFlowMaintenance(tx, 'shared');
   await lockClusterFlows(tx, clusterId, 'exclusive');
   const lookback = bucketStart(now - ROLLUP_LOOKBACK_MS, HOUR_MS);
   // Tens close ROLLUP_GRACE_MS after their end; they start on an hour so hours can be made of them.
