@@ -8,8 +8,8 @@
 // mark); every other part of the range is read from the minutes. The last two unrolled tens
 // of a range (the one still open and, for two minutes after it ends, the one before) may be
 // read from the open ten's partial sum, complete through some minute, and the minutes after
-// it. The parts never overlap and together cover exactly [from, to), so the
-// sums are the sums over the minutes.
+// it. The parts never overlap and together cover exactly [from, to), so the sums are the
+// sums over the minutes.
 
 export const MINUTE_MS = 60_000;
 export const TEN_MINUTES_MS = 600_000;

@@ -34,31 +34,33 @@ async function insertRows(tx: Tx, table: 'flow_minutes' | 'flow_ten_minutes' | '
 
 /**
  * Appends the records of already rolled-up buckets to those rollups, at the bucket's start, and
- * those of the open ten's complete minutes to its partial sum.
+ * those of the open ten's complete minutes to its partial sum. A batch of current minutes (the
+ * usual case) starts after everything rolled, and costs two lookups and no work per record.
  */
 async function appendLateRecords(tx: Tx, clusterId: string, rows: Row[]) {
+  const times = rows.map((r) => Date.parse(r.m));
   let first = Infinity;
   let last = -Infinity;
-  for (const r of rows) {
-    const t = Date.parse(r.m);
+  for (const t of times) {
     if (t < first) first = t;
     if (t > last) last = t;
   }
   const marks = await readRollupMarks(tx, clusterId, new Date(bucketStart(first, HOUR_MS)), new Date(last + 1));
+  // Every row of a cluster's open sum has the same bucket and the same "through".
   const [open] = rowsOf(
     await tx.execute(sql`
-      SELECT (extract(epoch from bucket) * 1000)::float8 AS bucket, (extract(epoch from max(through)) * 1000)::float8 AS until
-      FROM flow_open_tens WHERE cluster_id = ${clusterId} GROUP BY bucket`),
+      SELECT (extract(epoch from bucket) * 1000)::float8 AS bucket, (extract(epoch from through) * 1000)::float8 AS until
+      FROM flow_open_tens WHERE cluster_id = ${clusterId} LIMIT 1`),
   );
   const late = (width: number, rolled: (start: number, t: number) => boolean) =>
-    rows.flatMap((r) => {
-      const t = Date.parse(r.m);
-      const start = bucketStart(t, width);
-      return rolled(start, t) ? [{ ...r, m: new Date(start).toISOString() }] : [];
+    rows.flatMap((r, i) => {
+      const start = bucketStart(times[i]!, width);
+      return rolled(start, times[i]!) ? [{ ...r, m: new Date(start).toISOString() }] : [];
     });
-  await insertRows(tx, 'flow_ten_minutes', clusterId, late(TEN_MINUTES_MS, (start) => marks.tens.has(start)));
-  await insertRows(tx, 'flow_hours', clusterId, late(HOUR_MS, (start) => marks.hours.has(start)));
-  if (open) {
+  // Buckets are rolled in time order: nothing in this batch is late unless it starts before the newest rolled one ends.
+  if (first < Math.max(-Infinity, ...marks.tens) + TEN_MINUTES_MS) await insertRows(tx, 'flow_ten_minutes', clusterId, late(TEN_MINUTES_MS, (start) => marks.tens.has(start)));
+  if (first < Math.max(-Infinity, ...marks.hours) + HOUR_MS) await insertRows(tx, 'flow_hours', clusterId, late(HOUR_MS, (start) => marks.hours.has(start)));
+  if (open && first < Number(open.until)) {
     const through = new Date(Number(open.until)).toISOString();
     await insertRows(tx, 'flow_open_tens', clusterId, late(TEN_MINUTES_MS, (start, t) => start === Number(open.bucket) && t < Number(open.until)), through);
   }
