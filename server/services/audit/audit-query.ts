@@ -8,21 +8,54 @@ import { CHAINED_FIELDS, type ChainedContent, columnOf } from '@/server/domain/a
 import type { ServiceContext } from '../context';
 import { badInput } from '../errors';
 
-export function scopeCondition(ctx: ServiceContext): SQL {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The tenants a reader's audit scope is limited to; null for all. */
+function scopeTenants(ctx: ServiceContext): string[] | null {
   const p = ctx.principal;
-  if (p.kind === 'system') return sql`true`;
-  if (p.kind !== 'user') return sql`false`;
+  if (p.kind === 'system') return null;
+  if (p.kind !== 'user') return [];
   const scope = auditScope(p.grants);
-  if (scope.all) return sql`true`;
-  if (scope.tenantIds.length === 0) return sql`false`;
+  return scope.all ? null : scope.tenantIds;
+}
+
+export function scopeCondition(ctx: ServiceContext): SQL {
+  const tenants = scopeTenants(ctx);
+  if (tenants === null) return sql`true`;
+  if (tenants.length === 0) return sql`false`;
   // One tenant (the usual tenant admin) as an equality: the planner reads "= any(array)" on
   // an index's leading column in no useful order, so a newest-first page read the time index
   // and tested every tenant's rows; with "=" it walks (tenant_id, occurred_at, seq) backwards.
-  if (scope.tenantIds.length === 1) return sql`e.tenant_id = ${scope.tenantIds[0]}::uuid`;
-  return sql`e.tenant_id = any(${`{${scope.tenantIds.join(',')}}`}::uuid[])`;
+  if (tenants.length === 1) return sql`e.tenant_id = ${tenants[0]}::uuid`;
+  return sql`e.tenant_id = any(${`{${tenants.join(',')}}`}::uuid[])`;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * The words an event is found by: its search vector plus a lexeme naming its tenant. The
+ * GIN index of migration 0016 is on exactly this expression, so every word search names it.
+ */
+export const AUDIT_TERMS = sql.raw(`(e.search || case when e.tenant_id is null then ''::tsvector else array_to_tsvector(array['tenant ' || e.tenant_id::text]) end)`);
+
+/**
+ * The conditions of a word search: the words, and, when the reader or the tenant facet limits
+ * the tenants, those tenants' lexemes too, so the words and the tenants are intersected inside
+ * one index instead of the words being tested row by row along the tenant's events (which
+ * reads every one of them when the words match nothing there). Rows are still filtered by
+ * tenant_id as well. Empty when the filters hold no words.
+ */
+export function wordConditions(ctx: ServiceContext, f: AuditFilters): SQL[] {
+  const q = f.q?.trim();
+  if (!q) return [];
+  const words = sql`${AUDIT_TERMS} @@ websearch_to_tsquery('simple', ${q})`;
+  let tenants = scopeTenants(ctx);
+  if (f.tenant !== undefined) {
+    if (f.tenant === NONE || !UUID.test(f.tenant)) return [words]; // no lexeme; the facet condition decides
+    const wanted = f.tenant.toLowerCase();
+    tenants = tenants === null || tenants.includes(wanted) ? [wanted] : [];
+  }
+  if (tenants === null || tenants.length === 0 || !tenants.every((t) => UUID.test(t))) return [words];
+  return [words, sql`${AUDIT_TERMS} @@ ${tenants.map((t) => `'tenant ${t.toLowerCase()}'`).join(' | ')}::tsquery`];
+}
 
 function facet(column: SQL, value: string | undefined, uuid = false): SQL | null {
   if (value === undefined) return null;
@@ -31,10 +64,10 @@ function facet(column: SQL, value: string | undefined, uuid = false): SQL | null
   return uuid ? sql`${column} = ${value}::uuid` : sql`${column} = ${value}`;
 }
 
+/** Every filter but the words (wordConditions). */
 export function filterConditions(f: AuditFilters, now: Date): SQL[] {
   const tz = f.tz ?? 'UTC';
   const out: (SQL | null)[] = [
-    f.q?.trim() ? sql`e.search @@ websearch_to_tsquery('simple', ${f.q.trim()})` : null,
     facet(sql`e.actor_label`, f.actor),
     facet(sql`e.tenant_id`, f.tenant, true),
     facet(sql`e.cluster_id`, f.cluster, true),
@@ -59,7 +92,7 @@ export function filterConditions(f: AuditFilters, now: Date): SQL[] {
 }
 
 export function whereOf(ctx: ServiceContext, f: AuditFilters, extra: SQL[] = []): SQL {
-  return sql.join([scopeCondition(ctx), ...filterConditions(f, ctx.now()), ...extra], sql` and `);
+  return sql.join([scopeCondition(ctx), ...wordConditions(ctx, f), ...filterConditions(f, ctx.now()), ...extra], sql` and `);
 }
 
 /** The stored columns of an event, as the hash covers them, and its hash (the search vector is left out). */

@@ -44,6 +44,7 @@ describe.each(testDrivers())('audit timeline (%s)', (driver) => {
       auditor: await seedUser(t.db, { email: 'auditor@example.test', grants: [{ role: 'auditor', tenantId: null }] }),
       acmeAdmin: await seedUser(t.db, { email: 'ta@acme.test', grants: [{ role: 'tenant_admin', tenantId: acme.id }] }),
       viewer: await seedUser(t.db, { email: 'viewer@example.test', grants: [{ role: 'viewer', tenantId: null }] }),
+      bothAdmin: await seedUser(t.db, { email: 'ta@both.test', grants: [{ role: 'tenant_admin', tenantId: acme.id }, { role: 'tenant_admin', tenantId: globex.id }] }),
     };
     for (const [k, u] of Object.entries(users)) tokens[k] = await sessionToken(t.db, u.id, { mfaVerified: true });
     const secretEvent = redactKubeAuditEvent({
@@ -80,6 +81,21 @@ describe.each(testDrivers())('audit timeline (%s)', (driver) => {
     expect(await actions('mallory secrets')).toEqual(['k8s.get', 'k8s.update']);
     expect((await actions('sign_in')).includes('user.signed_in')).toBe(false); // a different word
     expect(await actions('signed_in')).toContain('user.signed_in');
+  });
+
+  it('words are matched within the tenants the reader may see and the tenant asked for, through the tenant lexeme no text can name', async () => {
+    const actions = async (who: string, filters: Record<string, string>) => (await search(who, filters)).events.map((e) => e.action).filter((a) => a !== 'audit.searched').sort();
+    expect(await actions('acmeAdmin', { q: 'payments' })).toEqual(['change.drafted', 'k8s.get']);
+    expect(await actions('bothAdmin', { q: 'payments' })).toEqual(['change.drafted', 'k8s.delete', 'k8s.get']);
+    expect(await actions('bothAdmin', { q: 'payments', tenant: globex.id })).toEqual(['k8s.delete']);
+    expect(await actions('auditor', { q: 'payments', tenant: globex.id.toUpperCase() })).toEqual(['k8s.delete']);
+    expect(await actions('acmeAdmin', { q: 'payments', tenant: globex.id })).toEqual([]);
+    expect(await actions('auditor', { q: 'payments', tenant: '-' })).toEqual([]);
+    expect(await actions('auditor', { q: 'signed_in', tenant: '-' })).toEqual(['user.signed_in']);
+    // The lexeme holds a space: typed as text it is words, found only where an event's text
+    // holds them (the tenant's creation names it), never in the tenant's other events.
+    expect(await actions('auditor', { q: `"tenant ${acme.id}"` })).toEqual(['tenant.created']);
+    expect(await actions('acmeAdmin', { q: `tenant ${acme.id}` })).toEqual(['tenant.created']);
   });
 
   it('secret bodies never reach the log, so a search for their content finds nothing', async () => {

@@ -5,7 +5,7 @@
 // other events on the same resource (or the same Kubernetes request).
 import { sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '@/db/client';
-import { type AuditEventRow, EVENT_COLUMNS, rowsOf, toEventRow, whereOf } from './audit-query';
+import { AUDIT_TERMS, type AuditEventRow, EVENT_COLUMNS, rowsOf, toEventRow, whereOf } from './audit-query';
 import { namesFor } from './search-events';
 import { authorize } from '../authorize';
 import type { ServiceContext } from '../context';
@@ -43,7 +43,7 @@ async function byAuditIds(tx: Tx, ids: string[]): Promise<SQL> {
   const [r] = rowsOf(await tx.execute(sql`select bool_and(numnode(phraseto_tsquery('simple', x)) > 0) as words from unnest(${list}::text[]) x`));
   if (!r?.words) return exact;
   const phrases = sql.join(ids.map((a) => sql`phraseto_tsquery('simple', ${a})`), sql` || `);
-  return sql`${exact} and e.search @@ (${phrases})`;
+  return sql`${exact} and ${AUDIT_TERMS} @@ (${phrases})`;
 }
 
 export async function auditStory(ctx: ServiceContext, key: StoryKey): Promise<Story> {

@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { Tx } from '@/db/client';
 import { type AuditFilters, decodeCursor, encodeCursor, type Facet, NONE } from '@/server/domain/audit/audit-filters';
 import { appendAuditEvent } from './append-event';
-import { type AuditEventRow, EVENT_COLUMNS, rowsOf, toEventRow, whereOf } from './audit-query';
+import { type AuditEventRow, EVENT_COLUMNS, filterConditions, rowsOf, scopeCondition, toEventRow, whereOf, wordConditions } from './audit-query';
 import { authorize } from '../authorize';
 import type { ServiceContext } from '../context';
 import { badInput } from '../errors';
@@ -26,21 +26,42 @@ export interface SearchPage {
   names: { tenants: Record<string, string>; clusters: Record<string, string> };
 }
 
+/**
+ * How many of the newest events under the other filters a word search tests one by one
+ * before it asks the word index. Common words fill a page from the first few hundred events
+ * that way, where the index would hand over every match in the month (tens of thousands) to
+ * be sorted; words rarer than about one event in twenty do not, and the index then finds the
+ * older matches without the search reading every event in the range.
+ */
+export const WORD_WINDOW = 1_000;
+
 export async function searchAuditEvents(ctx: ServiceContext, args: SearchArgs): Promise<SearchPage> {
   authorize(ctx, 'audit:read');
   const cursor = args.cursor ? decodeCursor(args.cursor) : null;
   if (args.cursor && !cursor) throw badInput('cursor', 'The page cursor is not valid');
   const keyset = cursor ? [sql`(e.occurred_at, e.seq) < (${cursor.at.toISOString()}::timestamptz, ${cursor.seq}::bigint)`] : [];
-  const where = whereOf(ctx, args.filters, keyset);
+  const others = sql.join([scopeCondition(ctx), ...filterConditions(args.filters, ctx.now()), ...keyset], sql` and `);
+  const words = wordConditions(ctx, args.filters);
+  const newest = sql`from audit_events_visible e where ${others} order by e.occurred_at desc, e.seq desc`;
+  // Without words the page is the newest events under the filters; with words, the newest
+  // WORD_WINDOW of those are read and the page is the ones the words match.
+  const window = words.length
+    ? sql`win as materialized (select ${EVENT_COLUMNS}, ${sql.join(words, sql` and `)} as hit ${newest} limit ${WORD_WINDOW}),
+        page as materialized (select * from win where hit order by occurred_ms desc, seq desc limit ${args.limit + 1}),
+        edge as (select (select count(*) from win) as window_rows, o.occurred_ms as edge_ms, o.seq as edge_seq
+          from (select 1) one left join (select occurred_ms, seq from win order by occurred_ms, seq limit 1) o on true)`
+    : sql`page as materialized (select ${EVENT_COLUMNS} ${newest} limit ${args.limit + 1}),
+        edge as (select null::bigint as window_rows, null::bigint as edge_ms, null::bigint as edge_seq)`;
   return inScope(ctx, async (tx) => {
     // One statement reads the page, the chain head (where the live tail starts, and what the
     // audit.searched event links to) and the names of the page's tenants and clusters, all
     // from one snapshot. The head row comes back even when nothing matches.
     const raw = rowsOf(
       await tx.execute(sql`
-        with page as materialized (select ${EVENT_COLUMNS} from audit_events_visible e where ${where} order by e.occurred_at desc, e.seq desc limit ${args.limit + 1})
-        select p.*, h.seq as head_seq, h.hash as head_hash, t.name as tenant_name, c.name as cluster_name
+        with ${window}
+        select p.*, h.seq as head_seq, h.hash as head_hash, t.name as tenant_name, c.name as cluster_name, w.window_rows, w.edge_ms, w.edge_seq
         from audit_chain_head h
+        cross join edge w
         left join page p on true
         left join tenants t on t.id = p.tenant_id
         left join clusters c on c.id = p.cluster_id
@@ -50,14 +71,33 @@ export async function searchAuditEvents(ctx: ServiceContext, args: SearchArgs): 
     const head = { seq: Number(raw[0]?.head_seq ?? 0), hash: String(raw[0]?.head_hash ?? '') };
     const matched = raw.filter((r) => r.seq !== null && r.seq !== undefined);
     const rows = matched.map(toEventRow);
-    const page = rows.slice(0, args.limit);
-    if (!args.cursor) {
-      await appendAuditEvent(tx, ctx, { action: 'audit.searched', outcome: 'success', resourceType: 'audit_trail', details: { filters: args.filters } }, raw[0] ? head : undefined);
-    }
     const names: SearchPage['names'] = { tenants: {}, clusters: {} };
     for (const r of matched.slice(0, args.limit)) {
       if (r.tenant_name !== null && r.tenant_name !== undefined) names.tenants[String(r.tenant_id)] = String(r.tenant_name);
       if (r.cluster_name !== null && r.cluster_name !== undefined) names.clusters[String(r.cluster_id)] = String(r.cluster_name);
+    }
+    const edge = raw[0];
+    if (words.length && Number(edge?.window_rows) === WORD_WINDOW && rows.length <= args.limit) {
+      // The window did not fill a page: the rest comes from the word index, older than the
+      // window and no newer than the head read above, so the page is what one snapshot holds.
+      // No order or limit inside: the planner fetches every match the index gives (few, or
+      // the window would have filled the page) instead of walking the range newest first.
+      const older = rowsOf(
+        await tx.execute(sql`
+          with m as materialized (select ${EVENT_COLUMNS} from audit_events_visible e
+            where ${others} and ${sql.join(words, sql` and `)}
+              and (e.occurred_at, e.seq) < (${new Date(Number(edge!.edge_ms)).toISOString()}::timestamptz, ${Number(edge!.edge_seq)}::bigint)
+              and e.seq <= ${head.seq}::bigint)
+          select * from m order by occurred_ms desc, seq desc limit ${args.limit + 1 - rows.length}`),
+      ).map(toEventRow);
+      rows.push(...older);
+      const more = await namesFor(tx, older.slice(0, Math.max(0, args.limit - matched.length)));
+      Object.assign(names.tenants, more.tenants);
+      Object.assign(names.clusters, more.clusters);
+    }
+    const page = rows.slice(0, args.limit);
+    if (!args.cursor) {
+      await appendAuditEvent(tx, ctx, { action: 'audit.searched', outcome: 'success', resourceType: 'audit_trail', details: { filters: args.filters } }, raw[0] ? head : undefined);
     }
     return { events: page, nextCursor: rows.length > args.limit ? encodeCursor(page[page.length - 1]!) : null, tailFrom: head.seq, names };
   });
