@@ -33,6 +33,7 @@ import { appendAuditEvents, type AuditInput } from '@/server/services/audit/appe
 import { rowsOf } from '@/server/services/audit/audit-query';
 import { auditFacets, searchAuditEvents } from '@/server/services/audit/search-events';
 import { inScope } from '@/server/services/scope';
+import { CLUSTERS, generatedEvent, TENANTS } from './generated-audit-events';
 
 process.env.VERITY_SECRET ??= 'bench-secret-bench-secret-bench-secret-0123';
 const serverUrl = process.env.DATABASE_URL;
@@ -63,39 +64,11 @@ await migrateDatabase(database);
 const db = database.db;
 const ctx = systemContext(db, () => new Date(), 'bench');
 
-const TENANTS = Array.from({ length: 20 }, (_, i) => `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`);
-const CLUSTERS = Array.from({ length: 5 }, (_, i) => `00000000-0000-4000-9000-${String(i + 1).padStart(12, '0')}`);
-const ACTIONS = ['k8s.get', 'k8s.list', 'k8s.watch', 'k8s.create', 'k8s.update', 'k8s.patch', 'k8s.delete', 'user.signed_in', 'change.submitted', 'agent.command_result'];
-const RESOURCES = ['pods', 'deployments', 'services', 'configmaps', 'secrets', 'networkpolicies', 'rolebindings'];
-const OUTCOMES = ['success', 'success', 'success', 'success', 'failure', 'denied'] as const;
-const NOTES = ['payments', 'storefront', 'analytics', 'quarantine', 'rotate', 'escalate'];
-const TAGS = ['alpha', 'bravo', 'charlie', 'delta'];
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
 const day = 86_400_000;
 const end = Date.now();
-const start = end - DAYS * day;
 
-/** Event k of the generated log: time increases with k; one in 200 arrives three days late. */
-function eventAt(k: number): AuditInput {
-  const action = ACTIONS[k % 10]!;
-  const source = action.startsWith('k8s.') ? 'kubernetes' : action.startsWith('agent.') ? 'agent' : 'console';
-  const outcome = OUTCOMES[Math.floor(k / 7) % 6]!;
-  const at = start + Math.floor((k / TOTAL) * DAYS * day) - (k % 200 === 0 ? 3 * day : 0);
-  return {
-    action,
-    source,
-    outcome,
-    occurredAt: new Date(at),
-    clusterId: CLUSTERS[k % 5]!,
-    tenantId: TENANTS[k % 20]!,
-    actor: { type: source === 'kubernetes' ? 'kube-user' : 'user', id: null, label: `user${k % 500}@example.test` },
-    resourceType: RESOURCES[Math.floor(k / 10) % 7]!,
-    resourceId: `ns${k % 40}/obj-${k % 1000}`,
-    clientAddress: `10.0.${k % 250}.${k % 200}`,
-    userAgent: 'kubectl/v1.31',
-    details: { auditID: `a-${k}`, verb: action.slice(4), note: `${NOTES[k % 6]} ${TAGS[Math.floor(k / 3) % 4]}`, responseStatus: { code: outcome === 'denied' ? 403 : 200 } },
-  };
-}
+const eventAt = (k: number): AuditInput => generatedEvent(k, { total: TOTAL, days: DAYS, end });
 
 const BULK = TOTAL - INGEST;
 if (!REUSE) {

@@ -41,20 +41,22 @@ export const AUDIT_TERMS = sql.raw(`(e.search || case when e.tenant_id is null t
  * the tenants, those tenants' lexemes too, so the words and the tenants are intersected inside
  * one index instead of the words being tested row by row along the tenant's events (which
  * reads every one of them when the words match nothing there). Rows are still filtered by
- * tenant_id as well. Empty when the filters hold no words.
+ * tenant_id as well. No conditions when the filters hold no words; `byTenant` says whether
+ * the tenant lexemes are among them.
  */
-export function wordConditions(ctx: ServiceContext, f: AuditFilters): SQL[] {
+export function wordSearch(ctx: ServiceContext, f: AuditFilters): { conditions: SQL[]; byTenant: boolean } {
   const q = f.q?.trim();
-  if (!q) return [];
+  if (!q) return { conditions: [], byTenant: false };
   const words = sql`${AUDIT_TERMS} @@ websearch_to_tsquery('simple', ${q})`;
   let tenants = scopeTenants(ctx);
   if (f.tenant !== undefined) {
-    if (f.tenant === NONE || !UUID.test(f.tenant)) return [words]; // no lexeme; the facet condition decides
+    // No lexeme for "no tenant" or a malformed id: the facet condition decides.
+    if (f.tenant === NONE || !UUID.test(f.tenant)) return { conditions: [words], byTenant: false };
     const wanted = f.tenant.toLowerCase();
     tenants = tenants === null || tenants.includes(wanted) ? [wanted] : [];
   }
-  if (tenants === null || tenants.length === 0 || !tenants.every((t) => UUID.test(t))) return [words];
-  return [words, sql`${AUDIT_TERMS} @@ ${tenants.map((t) => `'tenant ${t.toLowerCase()}'`).join(' | ')}::tsquery`];
+  if (tenants === null || tenants.length === 0 || !tenants.every((t) => UUID.test(t))) return { conditions: [words], byTenant: false };
+  return { conditions: [words, sql`${AUDIT_TERMS} @@ ${tenants.map((t) => `'tenant ${t.toLowerCase()}'`).join(' | ')}::tsquery`], byTenant: true };
 }
 
 function facet(column: SQL, value: string | undefined, uuid = false): SQL | null {
@@ -64,7 +66,7 @@ function facet(column: SQL, value: string | undefined, uuid = false): SQL | null
   return uuid ? sql`${column} = ${value}::uuid` : sql`${column} = ${value}`;
 }
 
-/** Every filter but the words (wordConditions). */
+/** Every filter but the words (wordSearch). */
 export function filterConditions(f: AuditFilters, now: Date): SQL[] {
   const tz = f.tz ?? 'UTC';
   const out: (SQL | null)[] = [
@@ -92,7 +94,7 @@ export function filterConditions(f: AuditFilters, now: Date): SQL[] {
 }
 
 export function whereOf(ctx: ServiceContext, f: AuditFilters, extra: SQL[] = []): SQL {
-  return sql.join([scopeCondition(ctx), ...wordConditions(ctx, f), ...filterConditions(f, ctx.now()), ...extra], sql` and `);
+  return sql.join([scopeCondition(ctx), ...wordSearch(ctx, f).conditions, ...filterConditions(f, ctx.now()), ...extra], sql` and `);
 }
 
 /** The stored columns of an event, as the hash covers them, and its hash (the search vector is left out). */

@@ -2,11 +2,11 @@
 // (occurred_at, seq) so page 1,000 costs what page 1 does), facet counts, and the live tail.
 // A first-page search is itself audited; following pages, facets and tail polls are not
 // (they are the same search continuing).
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '@/db/client';
 import { type AuditFilters, decodeCursor, encodeCursor, type Facet, NONE } from '@/server/domain/audit/audit-filters';
 import { appendAuditEvent } from './append-event';
-import { type AuditEventRow, EVENT_COLUMNS, filterConditions, rowsOf, scopeCondition, toEventRow, whereOf, wordConditions } from './audit-query';
+import { type AuditEventRow, EVENT_COLUMNS, filterConditions, rowsOf, scopeCondition, toEventRow, whereOf, wordSearch } from './audit-query';
 import { authorize } from '../authorize';
 import type { ServiceContext } from '../context';
 import { badInput } from '../errors';
@@ -34,6 +34,8 @@ export interface SearchPage {
  * older matches without the search reading every event in the range.
  */
 export const WORD_WINDOW = 1_000;
+/** How far a tenant's words are walked past the first window before the index is asked. */
+export const WORD_WINDOW_MAX = 20_000;
 
 export async function searchAuditEvents(ctx: ServiceContext, args: SearchArgs): Promise<SearchPage> {
   authorize(ctx, 'audit:read');
@@ -41,16 +43,12 @@ export async function searchAuditEvents(ctx: ServiceContext, args: SearchArgs): 
   if (args.cursor && !cursor) throw badInput('cursor', 'The page cursor is not valid');
   const keyset = cursor ? [sql`(e.occurred_at, e.seq) < (${cursor.at.toISOString()}::timestamptz, ${cursor.seq}::bigint)`] : [];
   const others = sql.join([scopeCondition(ctx), ...filterConditions(args.filters, ctx.now()), ...keyset], sql` and `);
-  const words = wordConditions(ctx, args.filters);
-  const newest = sql`from audit_events_visible e where ${others} order by e.occurred_at desc, e.seq desc`;
+  const { conditions: words, byTenant } = wordSearch(ctx, args.filters);
   // Without words the page is the newest events under the filters; with words, the newest
   // WORD_WINDOW of those are read and the page is the ones the words match.
   const window = words.length
-    ? sql`win as materialized (select ${EVENT_COLUMNS}, ${sql.join(words, sql` and `)} as hit ${newest} limit ${WORD_WINDOW}),
-        page as materialized (select * from win where hit order by occurred_ms desc, seq desc limit ${args.limit + 1}),
-        edge as (select (select count(*) from win) as window_rows, o.occurred_ms as edge_ms, o.seq as edge_seq
-          from (select 1) one left join (select occurred_ms, seq from win order by occurred_ms, seq limit 1) o on true)`
-    : sql`page as materialized (select ${EVENT_COLUMNS} ${newest} limit ${args.limit + 1}),
+    ? windowOf(others, words, args.limit + 1, WORD_WINDOW)
+    : sql`page as materialized (select ${EVENT_COLUMNS} from audit_events_visible e where ${others} order by e.occurred_at desc, e.seq desc limit ${args.limit + 1}),
         edge as (select null::bigint as window_rows, null::bigint as edge_ms, null::bigint as edge_seq)`;
   return inScope(ctx, async (tx) => {
     // One statement reads the page, the chain head (where the live tail starts, and what the
@@ -76,20 +74,10 @@ export async function searchAuditEvents(ctx: ServiceContext, args: SearchArgs): 
       if (r.tenant_name !== null && r.tenant_name !== undefined) names.tenants[String(r.tenant_id)] = String(r.tenant_name);
       if (r.cluster_name !== null && r.cluster_name !== undefined) names.clusters[String(r.cluster_id)] = String(r.cluster_name);
     }
-    const edge = raw[0];
-    if (words.length && Number(edge?.window_rows) === WORD_WINDOW && rows.length <= args.limit) {
-      // The window did not fill a page: the rest comes from the word index, older than the
-      // window and no newer than the head read above, so the page is what one snapshot holds.
-      // No order or limit inside: the planner fetches every match the index gives (few, or
-      // the window would have filled the page) instead of walking the range newest first.
-      const older = rowsOf(
-        await tx.execute(sql`
-          with m as materialized (select ${EVENT_COLUMNS} from audit_events_visible e
-            where ${others} and ${sql.join(words, sql` and `)}
-              and (e.occurred_at, e.seq) < (${new Date(Number(edge!.edge_ms)).toISOString()}::timestamptz, ${Number(edge!.edge_seq)}::bigint)
-              and e.seq <= ${head.seq}::bigint)
-          select * from m order by occurred_ms desc, seq desc limit ${args.limit + 1 - rows.length}`),
-      ).map(toEventRow);
+    if (words.length && rows.length <= args.limit) {
+      // The window did not fill a page. The rest is older than the window and no newer than
+      // the head read above, so the page is what one snapshot holds.
+      const older = await olderMatches(tx, { others, words, byTenant, head: head.seq, need: args.limit + 1 - rows.length }, raw[0]!, rows.length);
       rows.push(...older);
       const more = await namesFor(tx, older.slice(0, Math.max(0, args.limit - matched.length)));
       Object.assign(names.tenants, more.tenants);
@@ -101,6 +89,69 @@ export async function searchAuditEvents(ctx: ServiceContext, args: SearchArgs): 
     }
     return { events: page, nextCursor: rows.length > args.limit ? encodeCursor(page[page.length - 1]!) : null, tailFrom: head.seq, names };
   });
+}
+
+/**
+ * The newest `size` events under `others`, tested against the words: `page` holds the first
+ * `take` that match, `edge` how many events the window held and its oldest key.
+ */
+function windowOf(others: SQL, words: SQL[], take: number, size: number): SQL {
+  return sql`win as materialized (select ${EVENT_COLUMNS}, ${sql.join(words, sql` and `)} as hit
+          from audit_events_visible e where ${others} order by e.occurred_at desc, e.seq desc limit ${size}),
+        page as materialized (select * from win where hit order by occurred_ms desc, seq desc limit ${take}),
+        edge as (select (select count(*) from win) as window_rows, o.occurred_ms as edge_ms, o.seq as edge_seq
+          from (select 1) one left join (select occurred_ms, seq from win order by occurred_ms, seq limit 1) o on true)`;
+}
+
+/** A window's edge as read back: rows held, oldest key. */
+type Edge = Record<string, unknown>;
+
+interface Beyond {
+  others: SQL;
+  words: SQL[];
+  byTenant: boolean;
+  head: number;
+  need: number;
+}
+
+/**
+ * The `need` newest matches older than a window that did not fill the page (none if the window
+ * held the whole range). Where the tenant lexemes are in the words (a tenant admin, or the
+ * tenant facet), the matches the window held say how dense the words are in the tenant's
+ * events: the walk goes on from the edge as far as that density says a page needs (at most
+ * WORD_WINDOW_MAX events), and what is still missing comes from the index, which intersects
+ * words and tenants and hands over only the tenant's matches, all of them (no order or limit
+ * inside, or the planner would walk the tenant's events newest first testing each: it
+ * multiplies the words' frequency by the tenant's, so words absent from the tenant look
+ * common, and the walk reads every event of the tenant in the range). Without tenant lexemes
+ * (an auditor) the newest events need not be a fair sample of the range (a burst of the
+ * console's own events can fill the window), and handing over every match of a common word
+ * costs seconds, so the planner, which knows each word's frequency in the log, chooses between
+ * walking on from the edge and asking the index.
+ */
+async function olderMatches(tx: Tx, q: Beyond, edge: Edge, found: number): Promise<AuditEventRow[]> {
+  let held = Number(edge.window_rows);
+  if (held < WORD_WINDOW) return [];
+  const olderThan = (e: Edge) =>
+    sql`${q.others} and (e.occurred_at, e.seq) < (${new Date(Number(e.edge_ms)).toISOString()}::timestamptz, ${Number(e.edge_seq)}::bigint) and e.seq <= ${q.head}::bigint`;
+  const words = sql.join(q.words, sql` and `);
+  if (!q.byTenant) {
+    return rowsOf(await tx.execute(sql`select ${EVENT_COLUMNS} from audit_events_visible e where ${olderThan(edge)} and ${words} order by e.occurred_at desc, e.seq desc limit ${q.need}`)).map(toEventRow);
+  }
+  const out: AuditEventRow[] = [];
+  if (found > 0) {
+    const size = Math.min(WORD_WINDOW_MAX, Math.ceil(((q.need * held) / found) * 2));
+    const raw = rowsOf(await tx.execute(sql`with ${windowOf(olderThan(edge), q.words, q.need, size)} select p.*, w.window_rows, w.edge_ms, w.edge_seq from edge w left join page p on true order by p.occurred_ms desc, p.seq desc`));
+    out.push(...raw.filter((r) => r.seq !== null && r.seq !== undefined).map(toEventRow));
+    held = Number(raw[0]!.window_rows);
+    edge = raw[0]!;
+    if (out.length >= q.need || held < size) return out;
+  }
+  const rest = rowsOf(
+    await tx.execute(sql`with m as materialized (select ${EVENT_COLUMNS} from audit_events_visible e where ${olderThan(edge)} and ${words})
+      select * from m order by occurred_ms desc, seq desc limit ${q.need - out.length}`),
+  ).map(toEventRow);
+  return [...out, ...rest];
 }
 
 async function headSeq(tx: Tx): Promise<number> {

@@ -1,6 +1,7 @@
-// Word searches read the newest WORD_WINDOW events under the other filters first and ask the
-// word index only for what lies older: the pages must be exactly what one plain query over
-// all matches gives, however the matches fall on either side of the window, on both drivers.
+// Word searches read the newest WORD_WINDOW events under the other filters first and only then
+// look older (walking on, or asking the word index): the pages must be exactly what one plain
+// query over all matches gives, however the matches fall on either side of the window, on both
+// drivers.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contextFor, seedTenant, seedUser, systemContext } from '@/db/seed/factories';
@@ -96,6 +97,9 @@ describe.each(testDrivers())('word search beyond the newest window (%s)', (drive
     const want = await expected(acme.id, 'acmeold');
     expect(want.length).toBeGreaterThan(100);
     expect(await allPages(adminCtx, { ...all, q: 'acmeold' }, 50)).toEqual(want);
+    // A few in the window, the rest found by walking on from its edge.
+    expect(await allPages(adminCtx, { ...all, q: 'sparse' }, 50)).toEqual(await expected(acme.id, 'sparse'));
+    expect(await allPages(adminCtx, { ...all, q: 'sparse' }, 7)).toEqual(await expected(acme.id, 'sparse'));
     expect(await allPages(adminCtx, { ...all, q: 'oldonly' }, 10)).toEqual(await expected(acme.id, 'oldonly'));
     expect(await allPages(adminCtx, { ...all, q: 'oldonly', tenant: globex.id }, 10)).toEqual([]);
     expect(await allPages(auditorCtx, { ...all, q: 'oldonly', tenant: globex.id }, 10)).toEqual(await expected(globex.id, 'oldonly'));
