@@ -48,15 +48,23 @@ export function wordSearch(ctx: ServiceContext, f: AuditFilters): { conditions: 
   const q = f.q?.trim();
   if (!q) return { conditions: [], byTenant: false };
   const words = sql`${AUDIT_TERMS} @@ websearch_to_tsquery('simple', ${q})`;
-  let tenants = scopeTenants(ctx);
-  if (f.tenant !== undefined) {
-    // No lexeme for "no tenant" or a malformed id: the facet condition decides.
-    if (f.tenant === NONE || !UUID.test(f.tenant)) return { conditions: [words], byTenant: false };
-    const wanted = f.tenant.toLowerCase();
-    tenants = tenants === null || tenants.includes(wanted) ? [wanted] : [];
-  }
+  const tenants = searchedTenants(ctx, f);
+  // No lexeme for "no tenant" or a malformed id: the facet condition decides.
   if (tenants === null || tenants.length === 0 || !tenants.every((t) => UUID.test(t))) return { conditions: [words], byTenant: false };
   return { conditions: [words, sql`${AUDIT_TERMS} @@ ${tenants.map((t) => `'tenant ${t.toLowerCase()}'`).join(' | ')}::tsquery`], byTenant: true };
+}
+
+/**
+ * The tenants a search is limited to, by the reader's scope and the tenant facet together;
+ * null when it is not limited to tenants. The facet's own value is returned as given when it
+ * is not a tenant id ("no tenant", or malformed): the facet condition decides those.
+ */
+export function searchedTenants(ctx: ServiceContext, f: AuditFilters): string[] | null {
+  const tenants = scopeTenants(ctx);
+  if (f.tenant === undefined) return tenants;
+  if (f.tenant === NONE || !UUID.test(f.tenant)) return [f.tenant];
+  const wanted = f.tenant.toLowerCase();
+  return tenants === null || tenants.includes(wanted) ? [wanted] : [];
 }
 
 function facet(column: SQL, value: string | undefined, uuid = false): SQL | null {

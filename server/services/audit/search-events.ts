@@ -6,7 +6,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '@/db/client';
 import { type AuditFilters, decodeCursor, encodeCursor, type Facet, NONE } from '@/server/domain/audit/audit-filters';
 import { appendAuditEvent } from './append-event';
-import { type AuditEventRow, EVENT_COLUMNS, filterConditions, rowsOf, scopeCondition, toEventRow, whereOf, wordSearch } from './audit-query';
+import { type AuditEventRow, EVENT_COLUMNS, filterConditions, rowsOf, scopeCondition, searchedTenants, toEventRow, whereOf, wordSearch } from './audit-query';
 import { authorize } from '../authorize';
 import type { ServiceContext } from '../context';
 import { badInput } from '../errors';
@@ -45,10 +45,14 @@ export async function searchAuditEvents(ctx: ServiceContext, args: SearchArgs): 
   const others = sql.join([scopeCondition(ctx), ...filterConditions(args.filters, ctx.now()), ...keyset], sql` and `);
   const { conditions: words, byTenant } = wordSearch(ctx, args.filters);
   // Without words the page is the newest events under the filters; with words, the newest
-  // WORD_WINDOW of those are read and the page is the ones the words match.
+  // WORD_WINDOW of those are read and the page is the ones the words match. A page of one
+  // tenant (or of no tenant) is found by its keys first: the tenant index carries the facet
+  // columns (migration 0017), so the walk tests the facets without reading the events it
+  // passes over, and only the page's events are read whole.
+  const keysFirst = searchedTenants(ctx, args.filters)?.length === 1;
   const window = words.length
     ? windowOf(others, words, args.limit + 1, WORD_WINDOW)
-    : sql`page as materialized (select ${EVENT_COLUMNS} from audit_events_visible e where ${others} order by e.occurred_at desc, e.seq desc limit ${args.limit + 1}),
+    : sql`page as materialized (${keysFirst ? newestByKeys(others, args.limit + 1) : sql`select ${EVENT_COLUMNS} from audit_events_visible e where ${others} order by e.occurred_at desc, e.seq desc limit ${args.limit + 1}`}),
         edge as (select null::bigint as window_rows, null::bigint as edge_ms, null::bigint as edge_seq)`;
   return inScope(ctx, async (tx) => {
     // One statement reads the page, the chain head (where the live tail starts, and what the
@@ -101,6 +105,14 @@ function windowOf(others: SQL, words: SQL[], take: number, size: number): SQL {
         page as materialized (select * from win where hit order by occurred_ms desc, seq desc limit ${take}),
         edge as (select (select count(*) from win) as window_rows, o.occurred_ms as edge_ms, o.seq as edge_seq
           from (select 1) one left join (select occurred_ms, seq from win order by occurred_ms, seq limit 1) o on true)`;
+}
+
+/** The newest `take` events under `others`: their keys from the indexes, then the events. */
+function newestByKeys(others: SQL, take: number): SQL {
+  return sql`select ${EVENT_COLUMNS}
+    from (select e.seq as key_seq, e.occurred_at as key_at from audit_events_visible e where ${others} order by e.occurred_at desc, e.seq desc limit ${take}) k
+    join audit_events_visible e on e.seq = k.key_seq and e.occurred_at = k.key_at
+    order by e.occurred_at desc, e.seq desc`;
 }
 
 /** A window's edge as read back: rows held, oldest key. */

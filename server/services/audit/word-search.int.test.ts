@@ -93,6 +93,14 @@ describe.each(testDrivers())('word search beyond the newest window (%s)', (drive
     expect(first.nextCursor).not.toBeNull();
   });
 
+  it("a single tenant's pages, found by their keys first, are a plain query's, page after page", async () => {
+    const plain = async (tenant: string) =>
+      rowsOf(await t.db.execute(sql`select seq from audit_events where action = 'tenant.note' and tenant_id = ${tenant}::uuid order by occurred_at desc, seq desc`)).map((r) => Number(r.seq));
+    expect(await allPages(adminCtx, { ...all, action: 'tenant.note' }, 50)).toEqual(await plain(acme.id));
+    expect(await allPages(auditorCtx, { ...all, action: 'tenant.note', tenant: globex.id }, 7)).toEqual(await plain(globex.id));
+    expect(await allPages(adminCtx, { ...all, action: 'tenant.note', tenant: globex.id }, 7)).toEqual([]);
+  });
+
   it("a tenant admin's words beyond the window are their tenant's only", async () => {
     const want = await expected(acme.id, 'acmeold');
     expect(want.length).toBeGreaterThan(100);
