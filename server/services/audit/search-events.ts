@@ -28,10 +28,9 @@ export interface SearchPage {
 
 /**
  * How many of the newest events under the other filters a word search tests one by one
- * before it asks the word index. Common words fill a page from the first few hundred events
- * that way, where the index would hand over every match in the month (tens of thousands) to
- * be sorted; words rarer than about one event in twenty do not, and the index then finds the
- * older matches without the search reading every event in the range.
+ * before it looks further (olderMatches). Common words fill a page from the first few hundred
+ * events that way, where the index would hand over every match in the month (tens of
+ * thousands) to be sorted; for rarer words the window says how dense they are.
  */
 export const WORD_WINDOW = 1_000;
 /** How far a tenant's words are walked past the first window before the index is asked. */
