@@ -14,7 +14,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { migrateDatabase, openDatabase } from '@/db/client';
 import { CHAINED_FIELDS, columnOf, GENESIS_HASH, hashEvent } from '@/server/domain/audit/hash-event';
-import { generatedEvent } from './generated-audit-events';
+import { chainedContent, generatedEvent } from './generated-audit-events';
 
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) throw new Error('Set DATABASE_URL to a local PostgreSQL server');
@@ -33,12 +33,7 @@ url.pathname = `/${name}`;
 const end = Date.now();
 let prevHash = GENESIS_HASH;
 const rows = Array.from({ length: BATCH }, (_, k) => {
-  const e = generatedEvent(k, { total: BATCH, days: 0.01, end });
-  const c = {
-    seq: k + 1, id: randomUUID(), occurredAt: e.occurredAt!, source: e.source!, clusterId: e.clusterId!, actorType: e.actor!.type, actorId: e.actor!.id,
-    actorLabel: e.actor!.label, tenantId: e.tenantId!, action: e.action, resourceType: e.resourceType!, resourceId: e.resourceId!, outcome: e.outcome,
-    clientAddress: e.clientAddress!, userAgent: e.userAgent!, details: e.details!, prevHash,
-  };
+  const c = chainedContent(generatedEvent(k, { total: BATCH, days: 0.01, end }), randomUUID(), k + 1, prevHash);
   prevHash = hashEvent(c);
   return Object.fromEntries([...CHAINED_FIELDS.map((f) => [columnOf(f), c[f]]), ['hash', prevHash]]);
 });

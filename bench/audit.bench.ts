@@ -28,12 +28,12 @@ import { auditChainHead, auditEvents } from '@/db/schema';
 import { systemContext } from '@/db/seed/factories';
 import type { AuditFilters } from '@/server/domain/audit/audit-filters';
 import { createChainVerifier } from '@/server/domain/audit/verify-chain';
-import { CHAINED_FIELDS, type ChainedContent, columnOf, GENESIS_HASH, hashEvent } from '@/server/domain/audit/hash-event';
+import { CHAINED_FIELDS, columnOf, GENESIS_HASH, hashEvent } from '@/server/domain/audit/hash-event';
 import { appendAuditEvents, type AuditInput } from '@/server/services/audit/append-event';
 import { rowsOf } from '@/server/services/audit/audit-query';
 import { auditFacets, searchAuditEvents } from '@/server/services/audit/search-events';
 import { inScope } from '@/server/services/scope';
-import { CLUSTERS, generatedEvent, TENANTS } from './generated-audit-events';
+import { chainedContent, CLUSTERS, generatedEvent, TENANTS } from './generated-audit-events';
 
 process.env.VERITY_SECRET ??= 'bench-secret-bench-secret-bench-secret-0123';
 const serverUrl = process.env.DATABASE_URL;
@@ -87,7 +87,8 @@ if (!REUSE) {
   for (const ym of [...months].sort()) {
     const part = `audit_events_${ym.replace('-', '')}`;
     await bulkSql.unsafe(`drop table if exists ${part}`); // the migration's empty month, made again unindexed
-    await bulkSql.unsafe(`create table ${part} partition of audit_bench_stage for values from ('${monthStart(ym)}') to ('${monthStart(nextMonth(ym))}')`);
+    // With the storage setting verity_audit_ensure_partitions gives every month (migration 0017).
+    await bulkSql.unsafe(`create table ${part} partition of audit_bench_stage for values from ('${monthStart(ym)}') to ('${monthStart(nextMonth(ym))}') with (autovacuum_vacuum_insert_scale_factor = 0.01)`);
   }
   const columns = [...CHAINED_FIELDS, 'hash' as const].map(columnOf);
   const copy = await bulkSql.unsafe(`copy audit_bench_stage (${columns.join(', ')}) from stdin with (format csv)`).writable();
@@ -97,12 +98,7 @@ if (!REUSE) {
   for (let k = 0; k < BULK; ) {
     let chunk = '';
     for (const upto = Math.min(BULK, k + 2_000); k < upto; k++) {
-      const input = eventAt(k);
-      const c: ChainedContent = {
-        seq: k + 1, id: randomUUID(), occurredAt: input.occurredAt!, source: input.source!, clusterId: input.clusterId!, actorType: input.actor!.type, actorId: input.actor!.id,
-        actorLabel: input.actor!.label, tenantId: input.tenantId!, action: input.action, resourceType: input.resourceType!, resourceId: input.resourceId!, outcome: input.outcome,
-        clientAddress: input.clientAddress!, userAgent: input.userAgent!, details: input.details!, prevHash,
-      };
+      const c = chainedContent(eventAt(k), randomUUID(), k + 1, prevHash);
       const hash = hashEvent(c);
       chunk += `${CHAINED_FIELDS.map((f) => cell(f === 'occurredAt' ? c.occurredAt.toISOString() : c[f])).join(',')},${hash}\n`;
       prevHash = hash;

@@ -2,6 +2,7 @@
 // ending at `end`, shaped like forwarded Kubernetes audit batches mixed with console and
 // agent events. Fields are tied to k, so a query's expected share of matches is known
 // (tenant k % 20, actor k % 500, ...); one event in 200 arrives three days late.
+import type { ChainedContent } from '@/server/domain/audit/hash-event';
 import type { AuditInput } from '@/server/services/audit/append-event';
 
 export const TENANTS = Array.from({ length: 20 }, (_, i) => `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`);
@@ -32,5 +33,14 @@ export function generatedEvent(k: number, log: { total: number; days: number; en
     clientAddress: `10.0.${k % 250}.${k % 200}`,
     userAgent: 'kubectl/v1.31',
     details: { auditID: `a-${k}`, verb: action.slice(4), note: `${NOTES[k % 6]} ${TAGS[Math.floor(k / 3) % 4]}`, responseStatus: { code: outcome === 'denied' ? 403 : 200 } },
+  };
+}
+
+/** A generated event as the chain holds it: what the writer would store for it at `seq` after `prevHash`. */
+export function chainedContent(input: AuditInput, id: string, seq: number, prevHash: string): ChainedContent {
+  return {
+    seq, id, occurredAt: input.occurredAt!, source: input.source!, clusterId: input.clusterId!, actorType: input.actor!.type, actorId: input.actor!.id,
+    actorLabel: input.actor!.label, tenantId: input.tenantId!, action: input.action, resourceType: input.resourceType!, resourceId: input.resourceId!, outcome: input.outcome,
+    clientAddress: input.clientAddress!, userAgent: input.userAgent!, details: input.details!, prevHash,
   };
 }
